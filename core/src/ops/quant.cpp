@@ -163,11 +163,42 @@ void computeDequantize(ComputeContext& ctx) {
   }
 }
 
+// ---- DynamicQuantizeLinear -------------------------------------------------------------
+
+void inferDynamicQuantize(InferContext& ctx) {
+  ctx.expectType(0, {DataType::kFloat32});
+  ctx.setOutput(0, DataType::kUInt8, ctx.input(0).dims);
+  ctx.setOutput(1, DataType::kFloat32, Dims{});
+  ctx.setOutput(2, DataType::kUInt8, Dims{});
+}
+
+// uint8 quantization over a range stretched to include 0; the reference
+// computes in float, and so does this.
+void computeDynamicQuantize(ComputeContext& ctx) {
+  const HostTensor& x = ctx.input(0);
+  const float* in = x.data<float>();
+  float lo = 0, hi = 0;
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    lo = std::fmin(lo, in[i]);
+    hi = std::fmax(hi, in[i]);
+  }
+  const float scale = (hi - lo) / 255.0f;
+  const float zp = scale == 0 ? 0.0f : float(saturateInteger(std::nearbyint(0.0f - lo / scale), DataType::kUInt8));
+  uint8_t* out = ctx.output(0).data<uint8_t>();
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    const double q = scale == 0 ? 0.0 : std::nearbyint(double(in[i] / scale)) + zp;
+    out[i] = uint8_t(saturateInteger(q, DataType::kUInt8));
+  }
+  ctx.output(1).data<float>()[0] = scale;
+  ctx.output(2).data<uint8_t>()[0] = uint8_t(zp);
+}
+
 }  // namespace
 
 void registerQuantOps(OpRegistry& r) {
   r.add({"QuantizeLinear", "", 10, 2, 3, 1, 1, inferQuantize, computeQuantize});
   r.add({"DequantizeLinear", "", 10, 2, 3, 1, 1, inferDequantize, computeDequantize});
+  r.add({"DynamicQuantizeLinear", "", 11, 1, 1, 3, 3, inferDynamicQuantize, computeDynamicQuantize});
 }
 
 }  // namespace kiln::ops
