@@ -115,7 +115,7 @@ const OpRegistry& OpRegistry::instance() {
     registerReduceOps(r);
     registerShapeOps(r);
     registerIndexOps(r);
-    registerMiscOps(r);
+    registerResizeOps(r);
     registerQuantOps(r);
     return r;
   }();

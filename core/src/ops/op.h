@@ -148,7 +148,7 @@ void registerNormOps(OpRegistry& r);
 void registerReduceOps(OpRegistry& r);
 void registerShapeOps(OpRegistry& r);
 void registerIndexOps(OpRegistry& r);
-void registerMiscOps(OpRegistry& r);
+void registerResizeOps(OpRegistry& r);
 void registerQuantOps(OpRegistry& r);
 
 }  // namespace kiln::ops
