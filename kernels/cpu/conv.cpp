@@ -85,7 +85,11 @@ void addTap(const Plan& plan, const Tap& tap, double w, const double* src, doubl
     if constexpr (kGather) {
       const double* in = src + mapBase;
       double* out = dst + loopBase;
-      for (int64_t l = lo; l < hi; ++l) out[l] += w * in[l * s];
+      if (s == 1) {
+        for (int64_t l = lo; l < hi; ++l) out[l] += w * in[l];  // the common case, vectorized
+      } else {
+        for (int64_t l = lo; l < hi; ++l) out[l] += w * in[l * s];
+      }
     } else {
       const double* in = src + loopBase;
       double* out = dst + mapBase;
