@@ -1,0 +1,181 @@
+#include "kiln/conformance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <onnx/onnx_pb.h>
+
+#include "kiln/errors.h"
+#include "kiln/onnx.h"
+#include "kiln/reference.h"
+#include "onnx/tensor_proto.h"
+
+namespace fs = std::filesystem;
+
+namespace kiln {
+
+namespace {
+
+HostTensor readTensorPb(const fs::path& path, std::string* name) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  onnx::TensorProto proto;
+  if (!proto.ParseFromString(buffer.str())) {
+    throw Error(ErrorCode::kInvalidModel, "not a TensorProto", ErrorLocation{path.string(), {}, {}, -1});
+  }
+  *name = proto.name();
+  return onnximport::tensorFromProto(proto, path.parent_path().string());
+}
+
+std::vector<fs::path> sortedEntries(const fs::path& dir, const std::string& prefix) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) out.push_back(e.path());
+  }
+  // input_10.pb sorts after input_9.pb
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
+    auto key = [](const fs::path& p) {
+      std::string s = p.stem().string();
+      auto u = s.find_last_of('_');
+      return u == std::string::npos ? 0L : std::atol(s.c_str() + u + 1);
+    };
+    return key(a) != key(b) ? key(a) < key(b) : a < b;
+  });
+  return out;
+}
+
+ConformanceResult runCase(const fs::path& caseDir) {
+  ConformanceResult r;
+  r.name = caseDir.filename().string();
+  Network net;
+  try {
+    OnnxImportOptions opt;
+    net = importOnnx((caseDir / "model.onnx").string(), opt);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kUnsupportedOp || e.code() == ErrorCode::kUnsupportedType) {
+      r.status = ConformanceResult::Status::kUnsupported;
+      r.detail = e.message();
+    } else {
+      r.detail = e.what();
+    }
+    return r;
+  }
+  try {
+    ReferenceExecutor exec(net);
+    for (const auto& set : sortedEntries(caseDir, "test_data_set_")) {
+      TensorMap inputs;
+      auto inputFiles = sortedEntries(set, "input_");
+      const auto& declared = exec.network().inputs();
+      std::vector<std::string> realInputs;
+      for (const auto& n : declared) {
+        if (!exec.network().tensor(n).data) realInputs.push_back(n);
+      }
+      for (size_t i = 0; i < inputFiles.size(); ++i) {
+        std::string name;
+        HostTensor t = readTensorPb(inputFiles[i], &name);
+        if (std::find(realInputs.begin(), realInputs.end(), name) == realInputs.end()) {
+          if (i >= realInputs.size()) throw Error(ErrorCode::kInvalidArgument, "more input files than model inputs");
+          name = realInputs[i];
+        }
+        inputs[name] = std::move(t);
+      }
+      TensorMap outputs = exec.run(inputs);
+      auto outputFiles = sortedEntries(set, "output_");
+      const auto& outNames = exec.network().outputs();
+      for (size_t i = 0; i < outputFiles.size(); ++i) {
+        std::string name;
+        HostTensor ref = readTensorPb(outputFiles[i], &name);
+        if (!outputs.count(name)) {
+          if (i >= outNames.size()) throw Error(ErrorCode::kInvalidArgument, "more output files than model outputs");
+          name = outNames[i];
+        }
+        double err = 0;
+        std::string why = compareTensors(outputs.at(name), ref, &err);
+        r.maxError = std::max(r.maxError, err);
+        if (!why.empty()) {
+          r.detail = "output '" + name + "': " + why;
+          return r;
+        }
+      }
+    }
+    r.status = ConformanceResult::Status::kPass;
+  } catch (const Error& e) {
+    r.status = (e.code() == ErrorCode::kUnsupportedType || e.code() == ErrorCode::kUnsupportedOp)
+                   ? ConformanceResult::Status::kUnsupported
+                   : ConformanceResult::Status::kFail;
+    r.detail = e.what();
+  } catch (const std::exception& e) {
+    r.detail = e.what();
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string compareTensors(const HostTensor& out, const HostTensor& ref, double* maxError) {
+  *maxError = 0;
+  if (out.type() != ref.type()) {
+    return std::string("type ") + toString(out.type()) + ", expected " + toString(ref.type());
+  }
+  if (out.shape() != ref.shape()) return "shape " + shapeString(out.shape()) + ", expected " + shapeString(ref.shape());
+  double rtol = 1e-3, atol = 1e-5;
+  if (out.type() == DataType::kFloat16 || out.type() == DataType::kBFloat16) rtol = 1e-2, atol = 1e-3;
+  if (out.type() == DataType::kFloat8E4M3 || out.type() == DataType::kFloat8E5M2) rtol = 1e-1, atol = 1e-2;
+  if (!isFloat(out.type())) rtol = 0, atol = 0;
+  std::string firstBad;
+  for (int64_t i = 0; i < out.numel(); ++i) {
+    double a, b;
+    if (isInteger(out.type())) {
+      int64_t x = out.getAsInt64(i), y = ref.getAsInt64(i);
+      if (x != y && firstBad.empty()) firstBad = "element " + std::to_string(i) + " is " + std::to_string(x) + ", expected " + std::to_string(y);
+      *maxError = std::max(*maxError, std::fabs(double(x) - double(y)));
+      continue;
+    }
+    a = out.getAsDouble(i);
+    b = ref.getAsDouble(i);
+    if (std::isnan(b) || std::isnan(a)) {
+      if (std::isnan(a) != std::isnan(b) && firstBad.empty()) firstBad = "element " + std::to_string(i) + ": NaN mismatch";
+      continue;
+    }
+    if (std::isinf(a) || std::isinf(b)) {
+      if (a != b && firstBad.empty()) firstBad = "element " + std::to_string(i) + ": infinity mismatch";
+      continue;
+    }
+    double err = std::fabs(a - b);
+    *maxError = std::max(*maxError, err);
+    if (err > atol + rtol * std::fabs(b) && firstBad.empty()) {
+      std::ostringstream os;
+      os << "element " << i << " is " << a << ", expected " << b;
+      firstBad = os.str();
+    }
+  }
+  return firstBad;
+}
+
+std::vector<ConformanceResult> runConformance(const std::string& dir, const ConformanceOptions& options,
+                                              const std::function<void(const ConformanceResult&)>& onResult) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::kFileNotFound, "not a directory", ErrorLocation{dir, {}, {}, -1});
+  if (options.backend != "cpu") {
+    throw Error(ErrorCode::kInvalidArgument, "unknown backend '" + options.backend + "' (this build has: cpu)");
+  }
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_directory() || !fs::exists(e.path() / "model.onnx")) continue;
+    if (!options.filter.empty() && e.path().filename().string().find(options.filter) == std::string::npos) continue;
+    cases.push_back(e.path());
+  }
+  std::sort(cases.begin(), cases.end());
+  std::vector<ConformanceResult> results;
+  for (const auto& c : cases) {
+    results.push_back(runCase(c));
+    if (onResult) onResult(results.back());
+  }
+  return results;
+}
+
+}  // namespace kiln
