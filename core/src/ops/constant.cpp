@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "onnx/tensor_proto.h"
 #include "ops/common.h"
 
 namespace kiln::ops {
@@ -130,33 +131,15 @@ void computeRange(ComputeContext& ctx) {
 
 // ---- Cast -------------------------------------------------------------------------------------
 
-// Kiln's type for an ONNX TensorProto data type number.
-DataType fromOnnxType(const NodeContext& ctx, int64_t onnxType) {
-  switch (onnxType) {
-    case 1: return DataType::kFloat32;
-    case 2: return DataType::kUInt8;
-    case 3: return DataType::kInt8;
-    case 4: return DataType::kUInt16;
-    case 5: return DataType::kInt16;
-    case 6: return DataType::kInt32;
-    case 7: return DataType::kInt64;
-    case 9: return DataType::kBool;
-    case 10: return DataType::kFloat16;
-    case 11: return DataType::kFloat64;
-    case 12: return DataType::kUInt32;
-    case 13: return DataType::kUInt64;
-    case 16: return DataType::kBFloat16;
-    case 17: return DataType::kFloat8E4M3;
-    case 19: return DataType::kFloat8E5M2;
-    case 8: ctx.fail("casts to or from string are not supported", ErrorCode::kUnsupportedType);
-    default: break;
-  }
-  ctx.fail("cannot cast to ONNX data type " + std::to_string(onnxType), ErrorCode::kUnsupportedType);
+DataType castTarget(const NodeContext& ctx) {
+  const int64_t to = ctx.attrIntRequired("to");
+  if (auto t = onnximport::fromOnnxType(int32_t(to))) return *t;
+  ctx.fail("casts to " + onnximport::onnxTypeName(int32_t(to)) + " are not supported", ErrorCode::kUnsupportedType);
 }
 
 void inferCast(InferContext& ctx) {
   const ValueInfo& x = ctx.input(0);
-  ctx.setOutput(0, fromOnnxType(ctx, ctx.attrIntRequired("to")), x.dims);
+  ctx.setOutput(0, castTarget(ctx), x.dims);
 }
 
 // Conversions to fp8 saturate to the largest finite value unless `saturate`

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "ops/common.h"
 
@@ -84,8 +85,9 @@ void inferReshape(InferContext& ctx) {
   if (auto inSizes = x.dims.sizes()) {
     const int64_t total = numelOf(*inSizes);
     if (inferAt >= 0 && !out[size_t(inferAt)].known()) {
-      ctx.fail("cannot reshape " + x.dims.str() + " with -1 into " + shapeString(shape),
-               ErrorCode::kShapeMismatch);
+      std::string text;
+      for (int64_t v : shape) text += (text.empty() ? "" : ", ") + std::to_string(v);
+      ctx.fail("cannot reshape " + x.dims.str() + " to [" + text + "]", ErrorCode::kShapeMismatch);
     }
     if (out.numel() != total) {
       ctx.fail("cannot reshape " + x.dims.str() + " (" + std::to_string(total) + " elements) to " +
