@@ -107,7 +107,7 @@ void inferRange(InferContext& ctx) {
   for (size_t i = 0; i < 3; ++i) {
     const ValueInfo& v = ctx.input(i);
     if (v.type != type) ctx.fail("start, limit and delta have different types", ErrorCode::kUnsupportedType);
-    if (v.dims.rankKnown && v.dims.numel() > 1) ctx.fail("input " + std::to_string(i) + " must be a scalar");
+    if (v.dims.allKnown() && v.dims.numel() != 1) ctx.fail("input " + std::to_string(i) + " must be a scalar");
   }
   Dims out = Dims::unknownOfRank(1);
   if (ctx.value(0) && ctx.value(1) && ctx.value(2)) {
