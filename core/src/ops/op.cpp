@@ -114,6 +114,8 @@ const OpRegistry& OpRegistry::instance() {
     registerNormOps(r);
     registerReduceOps(r);
     registerShapeOps(r);
+    registerLayoutOps(r);
+    registerConstantOps(r);
     registerIndexOps(r);
     registerResizeOps(r);
     registerQuantOps(r);

@@ -147,6 +147,8 @@ void registerPoolOps(OpRegistry& r);
 void registerNormOps(OpRegistry& r);
 void registerReduceOps(OpRegistry& r);
 void registerShapeOps(OpRegistry& r);
+void registerLayoutOps(OpRegistry& r);
+void registerConstantOps(OpRegistry& r);
 void registerIndexOps(OpRegistry& r);
 void registerResizeOps(OpRegistry& r);
 void registerQuantOps(OpRegistry& r);
