@@ -54,7 +54,20 @@ void setAttribute(const std::string& name, const Attribute& a, onnx::AttributePr
 
 }  // namespace
 
-std::string exportOnnxBytes(const Network& network) {
+std::string exportOnnxBytes(const Network& input) {
+  // ONNX checkers want a shape on every graph output: infer them when a
+  // caller exports a network it has not inferred.
+  const Network* source = &input;
+  Network inferred;
+  for (const auto& name : input.outputs()) {
+    if (!input.tensor(name).dims.rankKnown) {
+      inferred = input;
+      inferShapes(inferred);
+      source = &inferred;
+      break;
+    }
+  }
+  const Network& network = *source;
   onnx::ModelProto model;
   bool fitsLibrary = true;
   for (const auto& [domain, version] : network.opsets) {
