@@ -1,5 +1,8 @@
 #include "backend/cpu/gemm_problem.h"
 
+#include <algorithm>
+#include <cstddef>
+
 #include "backend/cpu/fused_activation.h"
 #include "ops/common.h"
 
