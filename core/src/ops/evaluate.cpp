@@ -1,5 +1,6 @@
 #include "ops/evaluate.h"
 
+#include <cstring>
 #include <new>
 
 namespace kiln::ops {
@@ -72,14 +73,45 @@ std::vector<HostTensor> allocateOutputs(const OpSchema& schema, const Layer& lay
   });
 }
 
-std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer, int64_t opset,
-                                      const std::vector<const HostTensor*>& inputs) {
-  std::vector<HostTensor> outputs = allocateOutputs(schema, layer, opset, inputs);
+namespace {
+void compute(const OpSchema& schema, const Layer& layer, int64_t opset,
+             const std::vector<const HostTensor*>& inputs, std::vector<HostTensor>& outputs) {
   guarded(layer, opset, [&] {
     ComputeContext cctx(layer, opset, inputs, outputs);
     schema.compute(cctx);
   });
+}
+}  // namespace
+
+std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer, int64_t opset,
+                                      const std::vector<const HostTensor*>& inputs) {
+  std::vector<HostTensor> outputs = allocateOutputs(schema, layer, opset, inputs);
+  compute(schema, layer, opset, inputs, outputs);
   return outputs;
+}
+
+void evaluateLayerInto(const OpSchema& schema, const Layer& layer, int64_t opset,
+                       const std::vector<const HostTensor*>& inputs, std::vector<HostTensor>& outputs) {
+  const std::vector<HostTensor> expected = allocateOutputs(schema, layer, opset, inputs);
+  const NodeContext ctx(layer, opset);
+  if (outputs.size() != expected.size()) {
+    ctx.fail("got " + std::to_string(outputs.size()) + " output tensors for " + std::to_string(expected.size()) +
+                 " output slots",
+             ErrorCode::kShapeMismatch);
+  }
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (layer.outputs[i].empty()) continue;
+    if (outputs[i].type() != expected[i].type() || outputs[i].shape() != expected[i].shape()) {
+      ctx.fail("output " + std::to_string(i) + " is " + toString(outputs[i].type()) + " " +
+                   shapeString(outputs[i].shape()) + ", but the inputs give " + toString(expected[i].type()) + " " +
+                   shapeString(expected[i].shape()),
+               ErrorCode::kShapeMismatch);
+    }
+    // Some compute functions write only part of their output and rely on the
+    // zeros that allocateOutputs gives.
+    std::memset(outputs[i].raw(), 0, outputs[i].bytes());
+  }
+  compute(schema, layer, opset, inputs, outputs);
 }
 
 }  // namespace kiln::ops

@@ -20,6 +20,12 @@ std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer
 std::vector<HostTensor> allocateOutputs(const OpSchema& schema, const Layer& layer, int64_t opset,
                                         const std::vector<const HostTensor*>& inputs);
 
+/// Like evaluateLayer, into `outputs` that the caller allocated (one per
+/// output slot). Fails with kShapeMismatch when their types or shapes differ
+/// from what inference gives for `inputs`; omitted output slots are skipped.
+void evaluateLayerInto(const OpSchema& schema, const Layer& layer, int64_t opset,
+                       const std::vector<const HostTensor*>& inputs, std::vector<HostTensor>& outputs);
+
 /// Checks the layer's input and output counts and its opset against its schema.
 void checkArity(const OpSchema& schema, const Layer& layer, int64_t opset);
 
