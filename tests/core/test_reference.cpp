@@ -49,6 +49,12 @@ class TestReference : public QObject {
       QCOMPARE(y.getAsDouble(y.numel() - 1), double(batch * 6 - 1));
     }
   }
+  void shapeChainFoldsStaticallyWhenShapesAreKnown() {
+    Network net = flattenByShapeChain();
+    net.tensor("x").dims = Dims{5, 2, 3};
+    inferShapes(net);
+    QCOMPARE(QString::fromStdString(net.tensor("reshape").dims.str()), QString("5x6"));
+  }
   void rejectsInputsThatDoNotFit() {
     ReferenceExecutor exec(flattenByShapeChain());
     QVERIFY_THROWS_EXCEPTION(Error, exec.run({{"x", iota({2, 3, 3})}}));  // dim 1 must be 2

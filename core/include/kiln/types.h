@@ -116,6 +116,12 @@ class HostTensor {
   template <class T> T* data() noexcept { return reinterpret_cast<T*>(storage_.data()); }
   template <class T> const T* data() const noexcept { return reinterpret_cast<const T*>(storage_.data()); }
 
+  /// A tensor with a type and shape but no storage, for operators that read
+  /// shapes alone (Shape, Size) during static inference. raw() is null.
+  static HostTensor placeholder(DataType type, std::vector<int64_t> shape);
+  /// False for placeholders.
+  bool hasData() const noexcept { return numel_ == 0 || !storage_.empty(); }
+
   /// Changes the shape without touching the data; the element count must stay.
   void reshape(std::vector<int64_t> shape);
 

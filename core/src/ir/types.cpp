@@ -129,6 +129,14 @@ HostTensor::HostTensor(DataType type, std::vector<int64_t> shape)
   storage_.resize(size_t(numel_) * elementSize(type_));
 }
 
+HostTensor HostTensor::placeholder(DataType type, std::vector<int64_t> shape) {
+  HostTensor t;
+  t.type_ = type;
+  t.shape_ = std::move(shape);
+  t.numel_ = numelOf(t.shape_);
+  return t;
+}
+
 void HostTensor::reshape(std::vector<int64_t> shape) {
   if (numelOf(shape) != numel_) {
     throw Error(ErrorCode::kShapeMismatch,

@@ -60,6 +60,8 @@ void inferShapes(Network& network, const InferOptions& options) {
     }
     ops::checkArity(*schema, layer, opset);
     std::vector<const ValueInfo*> inputs(layer.inputs.size(), nullptr);
+    std::vector<ValueInfo> shapeOnly(layer.inputs.size());
+    std::vector<HostTensor> placeholders(layer.inputs.size());
     bool allKnown = true;
     for (size_t i = 0; i < layer.inputs.size(); ++i) {
       const std::string& name = layer.inputs[i];
@@ -70,7 +72,12 @@ void inferShapes(Network& network, const InferOptions& options) {
                     ErrorLocation{{}, layer.name, layer.op, opset});
       }
       inputs[i] = &it->second;
-      allKnown = allKnown && it->second.value;
+      if (!it->second.value && schema->readsShapesOnly && it->second.dims.allKnown()) {
+        placeholders[i] = HostTensor::placeholder(it->second.type, *it->second.dims.sizes());
+        shapeOnly[i] = ValueInfo{it->second.type, it->second.dims, &placeholders[i]};
+        inputs[i] = &shapeOnly[i];
+      }
+      allKnown = allKnown && inputs[i]->value;
     }
     std::vector<ValueInfo> outputs(layer.outputs.size());
     ops::InferContext ctx(layer, opset, inputs, outputs);

@@ -120,6 +120,8 @@ struct OpSchema {
   InferFn infer = nullptr;
   ComputeFn compute = nullptr;
   bool foldable = true;       ///< may be evaluated ahead of time when its inputs are known
+  /// Reads only its inputs' shapes (Shape, Size): folds as soon as they are known.
+  bool readsShapesOnly = false;
 };
 
 /// All operators Kiln knows, by (domain, name).

@@ -272,8 +272,8 @@ void registerShapeOps(OpRegistry& r) {
   r.add({"Unsqueeze", "", 1, 1, 2, 1, 1, inferUnsqueeze, computeCopy});
   r.add({"Identity", "", 1, 1, 1, 1, 1, inferSameAsInput, computeCopy});
   r.add({"Dropout", "", 1, 1, 3, 1, 2, inferDropout, computeDropout});
-  r.add({"Shape", "", 1, 1, 1, 1, 1, inferShape, computeShape});
-  r.add({"Size", "", 1, 1, 1, 1, 1, inferSize, computeSize});
+  r.add({"Shape", "", 1, 1, 1, 1, 1, inferShape, computeShape, true, true});
+  r.add({"Size", "", 1, 1, 1, 1, 1, inferSize, computeSize, true, true});
 }
 
 }  // namespace kiln::ops
