@@ -131,6 +131,19 @@ class TestPasses : public QObject {
     QCOMPARE(changes[0].removed, std::vector<std::string>{"transpose"});
     QCOMPARE(changes[0].description, std::string("folded Transpose 'transpose' into constant 'transpose'"));
 
+    Network shape;  // Shape of a static input folds; a DequantizeLinear of constants stays
+    shape.addInput("x", DataType::kFloat32, Dims{2, 3});
+    shape.addInput("z", DataType::kFloat32, Dims{6});
+    shape.addConstant("q", HostTensor::fromDoubles(DataType::kInt8, {6}, {1, -2, 3, -4, 5, -6}));
+    shape.addConstant("q_scale", scalar(0.5));
+    const std::string s = shape.add("Shape", {"x"}, {}, "shape");
+    const std::string r = shape.add("Reshape", {"z", s}, {}, "reshape");
+    const std::string dq = shape.add("DequantizeLinear", {"q", "q_scale"}, {}, "dequantize");
+    const std::string dq2 = shape.add("Reshape", {dq, s}, {}, "reshape_dq");
+    shape.markOutput(shape.add("Add", {r, dq2}, {}, "add"));
+    expectRewrite(shape, pass,
+                  {{"Reshape", {"reshape"}}, {"DequantizeLinear", {"dequantize"}}, {"Reshape", {"reshape_dq"}}, {"Add", {"add"}}});
+
     Network none;
     none.addInput("x", DataType::kFloat32, Dims{2});
     none.addConstant("c", ramp({2}, 0, 1));
@@ -209,6 +222,7 @@ class TestPasses : public QObject {
     QCOMPARE(changes.size(), size_t(1));
     QCOMPARE(changes[0].description, std::string("folded BatchNormalization 'bn' into Conv 'conv'"));
     QCOMPARE(changes[0].result, std::string("conv"));
+    QCOMPARE(changes[0].removed, std::vector<std::string>{"bn"});
 
     net.add("Relu", {c}, {}, "other_reader");  // the conv output now has two readers
     net.markOutput("other_reader");

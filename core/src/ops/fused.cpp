@@ -5,6 +5,7 @@
 #include "ops/fused.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <string>
@@ -188,6 +189,15 @@ ValueInfo inferAs(InferContext& ctx, std::string_view op, size_t inputs) {
   InferContext inner(l, kOnnxOpset, in, out);
   onnxSchema(ctx, op).infer(inner);
   return out[0];
+}
+
+// Copies a computed result into the output the caller allocated.
+void copyInto(const ComputeContext& ctx, const HostTensor& result, HostTensor& out) {
+  if (result.shape() != out.shape() || result.type() != out.type()) {
+    ctx.fail("the result " + shapeString(result.shape()) + " does not fit the output " + shapeString(out.shape()),
+             ErrorCode::kInternal);
+  }
+  std::memcpy(out.raw(), result.raw(), result.bytes());
 }
 
 // Computes output 0 as the ONNX operator `op` on `inputs`.
@@ -414,7 +424,7 @@ void computeLayerNormFused(ComputeContext& ctx) {
     l.inputs.pop_back();
     args.pop_back();
   }
-  ctx.output(0) = std::move(evaluateLayer(onnxSchema(ctx, "LayerNormalization"), l, kOnnxOpset, args)[0]);
+  copyInto(ctx, evaluateLayer(onnxSchema(ctx, "LayerNormalization"), l, kOnnxOpset, args)[0], ctx.output(0));
 }
 
 // ---- Softmax ----------------------------------------------------------------------
@@ -425,7 +435,7 @@ void inferSoftmaxFused(InferContext& ctx) {
 }
 
 void computeSoftmaxFused(ComputeContext& ctx) {
-  ctx.output(0) = computeAs(ctx, "Softmax", {&ctx.input(0)});
+  copyInto(ctx, computeAs(ctx, "Softmax", {&ctx.input(0)}), ctx.output(0));
 }
 
 // ---- Attention --------------------------------------------------------------------

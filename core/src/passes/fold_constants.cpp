@@ -1,5 +1,6 @@
 #include "passes/fold_constants.h"
 
+#include <optional>
 #include <unordered_set>
 
 #include "ops/evaluate.h"
@@ -9,13 +10,39 @@ namespace kiln::passes {
 
 namespace {
 
-// True when every input is omitted or a constant, and every output's static
-// size is known and within the limit.
-bool foldable(const Network& network, const Layer& layer, const std::unordered_set<std::string>& graphOutputs,
-              int64_t maxElements) {
+// Quantize and dequantize layers stay: an INT8 or FP8 build needs to see
+// where the model quantizes its weights.
+bool keepsQuantization(const Layer& layer) {
+  return layer.domain.empty() && (layer.op == "QuantizeLinear" || layer.op == "DequantizeLinear" ||
+                                  layer.op == "DynamicQuantizeLinear");
+}
+
+// The values to evaluate `layer` on: the constants, and for an op that reads
+// only shapes (Shape, Size) a zero tensor of its input's static shape. Empty
+// when some input is neither; `scratch` owns the zero tensors.
+std::optional<std::vector<const HostTensor*>> knownInputs(const Network& network, const Layer& layer,
+                                                          const ops::OpSchema& schema, int64_t maxElements,
+                                                          std::vector<HostTensor>& scratch) {
+  std::vector<const HostTensor*> args;
+  scratch.reserve(layer.inputs.size());
   for (const auto& in : layer.inputs) {
-    if (!in.empty() && !constantOf(network, in)) return false;
+    if (in.empty()) {
+      args.push_back(nullptr);
+    } else if (const HostTensor* c = constantOf(network, in)) {
+      args.push_back(c);
+    } else {
+      const Tensor& t = network.tensor(in);
+      if (!schema.readsShapesOnly || !t.dims.allKnown() || t.dims.numel() > maxElements) return std::nullopt;
+      scratch.emplace_back(t.type, *t.dims.sizes());
+      args.push_back(&scratch.back());
+    }
   }
+  return args;
+}
+
+// True when every output's static size is known and within the limit, and none is a graph output.
+bool smallOutputs(const Network& network, const Layer& layer, const std::unordered_set<std::string>& graphOutputs,
+                  int64_t maxElements) {
   for (const auto& out : layer.outputs) {
     if (out.empty()) continue;
     if (graphOutputs.count(out)) return false;
@@ -34,17 +61,19 @@ std::vector<PassChange> FoldConstants::run(Network& network) {
   std::vector<Layer> kept;
   for (Layer& layer : network.layers()) {
     const ops::OpSchema* schema = registry.find(layer.op, layer.domain);
-    if (!schema || !schema->foldable || !foldable(network, layer, graphOutputs, maxElements_)) {
-      kept.push_back(std::move(layer));
-      continue;
+    std::vector<HostTensor> scratch;
+    std::optional<std::vector<const HostTensor*>> args;
+    if (schema && schema->foldable && !keepsQuantization(layer) &&
+        smallOutputs(network, layer, graphOutputs, maxElements_)) {
+      args = knownInputs(network, layer, *schema, maxElements_, scratch);
     }
-    std::vector<const HostTensor*> args;
-    for (const auto& in : layer.inputs) args.push_back(in.empty() ? nullptr : constantOf(network, in));
     std::vector<HostTensor> results;
     try {
-      results = ops::evaluateLayer(*schema, layer, network.opsetOf(layer.domain, 1), args);
+      if (args) results = ops::evaluateLayer(*schema, layer, network.opsetOf(layer.domain, 1), *args);
     } catch (const Error&) {
-      // A layer that cannot be evaluated stays, so the build reports it where it runs.
+      args.reset();  // a layer that cannot be evaluated stays, so the build reports it where it runs
+    }
+    if (!args) {
       kept.push_back(std::move(layer));
       continue;
     }

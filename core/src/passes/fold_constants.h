@@ -1,6 +1,7 @@
-// fold-constants: Evaluates layers whose inputs are all constants (with the reference
-// kernels) and turns their outputs into constants, up to a size limit.
-// Layers that write a graph output are kept.
+// fold-constants: Evaluates layers whose inputs are all constants (and Shape
+// or Size of a static shape) with the reference kernels and turns their
+// outputs into constants, up to a size limit. Layers that write a graph
+// output, and quantize/dequantize layers, are kept.
 #pragma once
 
 #include "passes/pass.h"

@@ -198,7 +198,9 @@ PassChange replaceLayers(Network& network, std::vector<size_t> group, Layer laye
   PassChange change;
   change.description = verb + " " + describeLayers(network, group) + " into " + opName(layer) + " '" + layer.name + "'";
   auto& layers = network.layers();
-  for (size_t i : group) change.removed.push_back(layers[i].name);
+  for (size_t i : group) {
+    if (layers[i].name != layer.name) change.removed.push_back(layers[i].name);
+  }
   change.result = layer.name;
   layers[group.back()] = std::move(layer);
   for (auto it = group.rbegin() + 1; it != group.rend(); ++it) layers.erase(layers.begin() + int64_t(*it));

@@ -82,7 +82,8 @@ std::string freshTensorName(const Network& network, const std::string& base);
 
 /// Replaces the layers at `group` by `layer`, which takes the place of the
 /// last of them (so it still follows its producers and precedes its consumers).
-/// Returns a change saying `verb` ("fused", "recognised") what into what.
+/// Returns a change saying `verb` ("fused", "recognised") what into what;
+/// its `removed` lists the names that no longer exist.
 PassChange replaceLayers(Network& network, std::vector<size_t> group, Layer layer, const std::string& verb);
 
 /// A new layer of the kiln domain standing for `group`: named after the
