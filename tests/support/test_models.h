@@ -15,6 +15,15 @@ Network addReluNetwork();
 /// axes as an input) with a symbolic batch dimension "batch".
 Network opset20Network();
 
+/// One model holding the patterns the fusion passes look for, in a chain:
+/// Conv + BatchNormalization + Relu on a 1x3x8x8 input "image", a Reshape to
+/// 1x4x64 tokens, a decomposed LayerNorm (ReduceMean, Sub, Pow, ReduceMean,
+/// Add, Sqrt, Div, Mul, Add), a decomposed GELU (erf form), a decomposed
+/// HardSwish (x * clip(x + 3, 0, 6) / 6) and an attention block (Transpose,
+/// MatMul Q.K^T, Div by sqrt d, Add mask, Softmax, MatMul V) into output "y".
+/// Its 28 layers have origins named after their role ("ln_sub", "att_qk").
+Network fusionShowcaseNetwork();
+
 /// A fresh, empty temporary directory path (removed at process exit by the OS tmp cleaner).
 QString tempDir();
 

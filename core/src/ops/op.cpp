@@ -119,6 +119,7 @@ const OpRegistry& OpRegistry::instance() {
     registerIndexOps(r);
     registerResizeOps(r);
     registerQuantOps(r);
+    registerFusedOps(r);
     return r;
   }();
   return registry;

@@ -154,5 +154,6 @@ void registerConstantOps(OpRegistry& r);
 void registerIndexOps(OpRegistry& r);
 void registerResizeOps(OpRegistry& r);
 void registerQuantOps(OpRegistry& r);
+void registerFusedOps(OpRegistry& r);
 
 }  // namespace kiln::ops
