@@ -24,9 +24,26 @@ void checkArity(const OpSchema& schema, const Layer& layer, int64_t opset) {
   }
 }
 
-std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer, int64_t opset,
-                                      const std::vector<const HostTensor*>& inputs) {
+namespace {
+// Turns any failure inside an operator into an Error naming the layer.
+template <class F>
+auto guarded(const Layer& layer, int64_t opset, F&& f) -> decltype(f()) {
   try {
+    return f();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kInvalidArgument, "out of memory while computing the layer",
+                ErrorLocation{{}, layer.name, layer.op, opset});
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kInternal, e.what(), ErrorLocation{{}, layer.name, layer.op, opset});
+  }
+}
+}  // namespace
+
+std::vector<HostTensor> allocateOutputs(const OpSchema& schema, const Layer& layer, int64_t opset,
+                                        const std::vector<const HostTensor*>& inputs) {
+  return guarded(layer, opset, [&] {
     std::vector<ValueInfo> inInfo(inputs.size());
     std::vector<const ValueInfo*> inPtrs(inputs.size(), nullptr);
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -51,17 +68,18 @@ std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer
       }
       outputs.emplace_back(outInfo[i].type, *sizes);
     }
+    return outputs;
+  });
+}
+
+std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer, int64_t opset,
+                                      const std::vector<const HostTensor*>& inputs) {
+  std::vector<HostTensor> outputs = allocateOutputs(schema, layer, opset, inputs);
+  guarded(layer, opset, [&] {
     ComputeContext cctx(layer, opset, inputs, outputs);
     schema.compute(cctx);
-    return outputs;
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw Error(ErrorCode::kInvalidArgument, "out of memory while computing the layer",
-                ErrorLocation{{}, layer.name, layer.op, opset});
-  } catch (const std::exception& e) {
-    throw Error(ErrorCode::kInternal, e.what(), ErrorLocation{{}, layer.name, layer.op, opset});
-  }
+  });
+  return outputs;
 }
 
 }  // namespace kiln::ops

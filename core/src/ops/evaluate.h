@@ -14,6 +14,12 @@ namespace kiln::ops {
 std::vector<HostTensor> evaluateLayer(const OpSchema& schema, const Layer& layer, int64_t opset,
                                       const std::vector<const HostTensor*>& inputs);
 
+/// Infers the output shapes of `layer` from concrete `inputs` and returns
+/// zero-filled outputs of those types and shapes (empty tensors for unnamed
+/// optional outputs). Failures name the layer.
+std::vector<HostTensor> allocateOutputs(const OpSchema& schema, const Layer& layer, int64_t opset,
+                                        const std::vector<const HostTensor*>& inputs);
+
 /// Checks the layer's input and output counts and its opset against its schema.
 void checkArity(const OpSchema& schema, const Layer& layer, int64_t opset);
 
