@@ -134,7 +134,7 @@ class Diff {
   }
   // Bitwise, so NaN and -0.0 must survive too.
   void bits(const void* a, const void* b, size_t n, const std::string& what) {
-    if (first_.empty() && std::memcmp(a, b, n) != 0) first_ = what;
+    if (first_.empty() && n > 0 && std::memcmp(a, b, n) != 0) first_ = what;
   }
   void tensor(const HostTensor* a, const HostTensor* b, const std::string& what) {
     eq(a == nullptr, b == nullptr, what + " presence");
