@@ -18,7 +18,8 @@ int runCli(int argc, char** argv) {
   CLI::App app{"Kiln: turns ONNX models into fast inference plans for NVIDIA GPUs", "kiln"};
   app.set_version_flag("--version", versionText());
   app.require_subcommand(1);
-  std::vector<Command> commands = {addInspectCommand(app), addRunCommand(app), addConformanceCommand(app)};
+  std::vector<Command> commands = {addInspectCommand(app), addRunCommand(app), addBuildCommand(app),
+                                   addBenchCommand(app), addConformanceCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -13,6 +13,7 @@ Command addConformanceCommand(CLI::App& app) {
   cmd->add_option("DIR", *dir, "Folder of test_* cases, e.g. /usr/share/libonnx-testdata/data/node")->required();
   cmd->add_option("--backend", opts->backend, "Backend to run on")->default_val("cpu");
   cmd->add_option("--filter", opts->filter, "Only cases whose name contains this text");
+  cmd->add_flag("--via-plan", opts->viaPlan, "Build a cpu plan of each model and run it through the runtime");
   auto minPass = std::make_shared<int>(0);
   cmd->add_option("--min-pass", *minPass, "Exit with 1 when fewer cases pass");
   return [opts, dir, minPass]() {

@@ -5,6 +5,9 @@
 
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/engine_loading.h"
+#include "kiln/report.h"
+#include "kiln/runtime.h"
 #include "kiln/onnx.h"
 #include "kiln/summary.h"
 
@@ -77,15 +80,52 @@ int inspectModel(const std::string& path, bool json) {
   return 0;
 }
 
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+int inspectPlan(const std::string& path, bool json) {
+  auto engine = Runtime::loadFile(path);
+  const BuildReport& r = engine->report();
+  if (json) {
+    std::cout << reportToJson(r) << "\n";
+    return 0;
+  }
+  std::printf("plan       %s\n", path.c_str());
+  std::printf("target     %s (%s)\n", r.target.c_str(), r.device.c_str());
+  std::printf("model      %s: %d ONNX nodes -> %zu layers\n", r.model.c_str(), r.onnxNodes, r.layers.size());
+  for (const auto& n : engine->inputNames()) {
+    std::printf("input      %-24s %-5s %s\n", n.c_str(), toString(engine->tensorType(n)), engine->tensorShape(n).str().c_str());
+  }
+  for (const auto& n : engine->outputNames()) {
+    std::printf("output     %-24s %-5s %s\n", n.c_str(), toString(engine->tensorType(n)), engine->tensorShape(n).str().c_str());
+  }
+  std::printf("memory     weights %s, activations %s (unshared %s), workspace %s\n\n",
+              formatBytes(r.memory.weightBytes).c_str(), formatBytes(r.memory.activationPeakBytes).c_str(),
+              formatBytes(r.memory.activationNaiveBytes).c_str(), formatBytes(r.memory.workspaceBytes).c_str());
+  std::printf("%-28s %-18s %-6s %-24s %10s  %s\n", "layer", "type", "prec", "tactic", "ms", "origin");
+  for (const auto& l : r.layers) {
+    std::printf("%-28s %-18s %-6s %-24s %10.4f  %s\n", l.name.c_str(), l.type.c_str(), l.precision.c_str(),
+                l.tactic.c_str(), l.ms, joined(l.origin).c_str());
+  }
+  std::printf("\npasses\n");
+  for (const auto& p : r.passes) {
+    if (!p.changes.empty()) std::printf("  %-22s %zu changes\n", p.name.c_str(), p.changes.size());
+  }
+  return 0;
+}
+
 }  // namespace
 
 Command addInspectCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("inspect", "Show a model's inputs, outputs, opsets, ops, parameters and compute");
+  auto* cmd = app.add_subcommand("inspect", "Show a model (I/O, opsets, ops, parameters, compute) or a plan (its layers and tactics)");
   auto path = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
-  cmd->add_option("MODEL", *path, "An .onnx model")->required();
+  cmd->add_option("PATH", *path, "An .onnx model or a .plan")->required();
   cmd->add_flag("--json", *json, "Print JSON");
-  return [path, json]() { return inspectModel(*path, *json); };
+  return [path, json]() { return isPlanFile(*path) ? inspectPlan(*path, *json) : inspectModel(*path, *json); };
 }
 
 }  // namespace kiln::cli

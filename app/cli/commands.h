@@ -14,5 +14,7 @@ using Command = std::function<int()>;
 Command addInspectCommand(CLI::App& app);
 Command addRunCommand(CLI::App& app);
 Command addConformanceCommand(CLI::App& app);
+Command addBuildCommand(CLI::App& app);
+Command addBenchCommand(CLI::App& app);
 
 }  // namespace kiln::cli

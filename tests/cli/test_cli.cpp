@@ -1,6 +1,9 @@
 // The kiln command line: exit codes, one-line errors, .npy inputs and outputs.
 #include <QtTest>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 
 #include "kiln/npy.h"
@@ -104,6 +107,67 @@ class TestCli : public QObject {
     QCOMPARE(j["op_histogram"].toObject()["Relu"].toInt(), 1);
     QCOMPARE(j["inputs"].toArray()[0].toObject()["shape"].toArray()[1].toInt(), 4);
     QCOMPARE(j["flops"].toInt(), 8);  // 4 adds + 4 relus
+  }
+  void buildRunInspectAPlan() {
+    QString dir = test::tempDir();
+    std::string model = test::writeFile(dir, "m.onnx", exportOnnxBytes(test::addReluNetwork()));
+    const QString plan = dir + "/m.plan";
+    Result built = runKiln({"build", QString::fromStdString(model), "-o", plan, "--report", dir + "/report.json"});
+    QVERIFY2(built.code == 0, qPrintable(built.err));
+    writeNpy(HostTensor::fromDoubles(DataType::kFloat32, {1, 4}, {1, 1, 1, 1}), (dir + "/x.npy").toStdString());
+    Result ran = runKiln({"run", plan, "--input", "x=" + dir + "/x.npy", "--output-dir", dir + "/out"});
+    QVERIFY2(ran.code == 0, qPrintable(ran.err));
+    QCOMPARE(readNpy((dir + "/out/relu.npy").toStdString()).toDoubleVector(), (std::vector<double>{2.0, 0.0, 1.5, 0.75}));
+    Result inspected = runKiln({"inspect", plan, "--json"});
+    QCOMPARE(inspected.code, 0);
+    QJsonObject j = QJsonDocument::fromJson(inspected.out.toUtf8()).object();
+    QJsonArray layers = j["layers"].toArray();
+    QVERIFY(!layers.isEmpty());
+    for (const auto& l : layers) {
+      QJsonObject o = l.toObject();
+      for (const char* key : {"name", "type", "origin", "precision", "tactic", "candidates"}) QVERIFY2(o.contains(key), key);
+      QVERIFY(!o["origin"].toArray().isEmpty());
+    }
+    QVERIFY(j.contains("memory"));
+    QVERIFY(j["passes"].isArray());
+    QFile report(dir + "/report.json");
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(report.readAll()).object()["layers"].toArray().size(), layers.size());
+  }
+  void corruptPlans_data() {
+    QTest::addColumn<QString>("damage");
+    for (const char* d : {"truncated", "flipped", "version", "empty"}) QTest::newRow(d) << QString(d);
+  }
+  void corruptPlans() {
+    QFETCH(QString, damage);
+    QString dir = test::tempDir();
+    std::string model = test::writeFile(dir, "m.onnx", exportOnnxBytes(test::addReluNetwork()));
+    QCOMPARE(runKiln({"build", QString::fromStdString(model), "-o", dir + "/good.plan"}).code, 0);
+    QFile good(dir + "/good.plan");
+    QVERIFY(good.open(QIODevice::ReadOnly));
+    QByteArray bytes = good.readAll();
+    std::vector<QByteArray> variants;
+    if (damage == "truncated") {
+      for (int cut : {12, int(bytes.size() / 2), int(bytes.size() - 1)}) variants.push_back(bytes.left(cut));
+    } else if (damage == "flipped") {
+      uint32_t s = 7;
+      for (int i = 0; i < 6; ++i) {
+        QByteArray b = bytes;
+        s = s * 1664525u + 1013904223u;
+        b[int(s % uint32_t(b.size()))] = char(b[int(s % uint32_t(b.size()))] ^ 0x5a);
+        variants.push_back(b);
+      }
+    } else if (damage == "version") {
+      QByteArray b = bytes;
+      b[8] = char(b[8] + 1);  // the format version follows the 8-byte magic
+      variants.push_back(b);
+    } else {
+      variants.push_back(QByteArray());
+    }
+    for (const QByteArray& v : variants) {
+      std::string path = test::writeFile(dir, "bad.plan", v.toStdString());
+      for (const char* cmd : {"run", "inspect"}) expectOneLineError(runKiln({cmd, QString::fromStdString(path)}));
+    }
   }
 };
 

@@ -21,6 +21,14 @@ class TestNetwork : public QObject {
     TensorMap out = exec.run(in);
     QCOMPARE(out.at("relu").toDoubleVector(), (std::vector<double>{1.0, 0.0, 0.0, 0.75}));
   }
+  void removesOnlyUnusedConstants() {
+    Network net = test::addReluNetwork();
+    net.addConstant("orphan", HostTensor::fromInt64s({1, 2}));
+    QCOMPARE(net.removeUnusedConstants(), size_t(1));
+    QVERIFY(net.findTensor("orphan") == nullptr);
+    QVERIFY(net.findTensor("b") != nullptr);  // read by the Add
+    QCOMPARE(net.removeUnusedConstants(), size_t(0));
+  }
   void duplicateNamesAreRejected() {
     Network net;
     net.addInput("x", DataType::kFloat32, Dims{2});

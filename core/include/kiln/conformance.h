@@ -14,6 +14,9 @@ namespace kiln {
 struct ConformanceOptions {
   std::string backend = "cpu";  ///< the backend to run on
   std::string filter;           ///< only test directories whose name contains this
+  /// Build a plan for each model (sized by its test data), load it with the
+  /// Runtime and run that, instead of running the model directly.
+  bool viaPlan = false;
 };
 
 /// Result of one test case.

@@ -118,6 +118,10 @@ class Network {
   int64_t parameterCount() const;
   int64_t parameterBytes() const;
 
+  /// Removes constants that no layer reads and that are not graph inputs or
+  /// outputs (left behind by folding passes). Returns how many went.
+  size_t removeUnusedConstants();
+
   /// Reorders layers so every layer comes after the producers of its inputs.
   /// Throws Error (naming a layer on the cycle) if the graph has a cycle or
   /// reads a tensor nothing produces.

@@ -131,6 +131,22 @@ int64_t Network::parameterBytes() const {
   return n;
 }
 
+size_t Network::removeUnusedConstants() {
+  std::unordered_set<std::string> used(inputs_.begin(), inputs_.end());
+  used.insert(outputs_.begin(), outputs_.end());
+  for (const auto& l : layers_) used.insert(l.inputs.begin(), l.inputs.end());
+  size_t removed = 0;
+  for (auto it = tensors_.begin(); it != tensors_.end();) {
+    if (it->second.data && !used.count(it->first)) {
+      it = tensors_.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
 void Network::sortTopologically() {
   std::unordered_map<std::string, size_t> producer;
   for (size_t i = 0; i < layers_.size(); ++i) {

@@ -13,6 +13,7 @@
 #include "kiln/errors.h"
 #include "kiln/onnx.h"
 #include "onnx/tensor_proto.h"
+#include "tools/file_bytes.h"
 
 namespace kiln {
 
@@ -261,14 +262,7 @@ Network importOnnxBytes(const std::string& bytes, const std::string& baseDir, co
 Network importOnnx(const std::string& path, const OnnxImportOptions& options, OnnxModelInfo* info) {
   ImportState s;
   s.file = path;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) failModel(s, ErrorCode::kFileNotFound, "no such file");
-  if (std::filesystem::is_directory(path, ec)) failModel(s, ErrorCode::kInvalidArgument, "is a directory, not a model file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) failModel(s, ErrorCode::kFileNotFound, "cannot open the file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string bytes = buffer.str();
+  std::string bytes = tools::readFileBytes(path);
   if (bytes.empty()) failModel(s, ErrorCode::kInvalidModel, "the file is empty");
   s.baseDir = std::filesystem::path(path).parent_path().string();
   onnx::ModelProto model;

@@ -11,7 +11,9 @@
 
 #include "kiln/errors.h"
 #include "kiln/onnx.h"
+#include "kiln/builder.h"
 #include "kiln/reference.h"
+#include "kiln/runtime.h"
 #include "onnx/tensor_proto.h"
 
 namespace fs = std::filesystem;
@@ -59,7 +61,31 @@ std::vector<fs::path> sortedEntries(const fs::path& dir, const std::string& pref
   return out;
 }
 
-ConformanceResult runCase(const fs::path& caseDir) {
+struct DataSet {
+  TensorMap inputs;
+  std::vector<std::pair<std::string, HostTensor>> outputs;  // file name order; name may be empty
+};
+
+// A plan built for exactly the shapes of the test data, loaded back from its bytes.
+std::shared_ptr<const Engine> buildForData(const Network& net, const std::vector<DataSet>& sets) {
+  BuilderConfig config;
+  config.optimizationLevel = 1;
+  OptimizationProfile profile;
+  for (const auto& set : sets) {
+    for (const auto& [name, t] : set.inputs) {
+      auto [it, fresh] = profile.inputs.try_emplace(name, ShapeRange{t.shape(), t.shape(), t.shape()});
+      if (fresh || it->second.min.size() != t.shape().size()) continue;
+      for (size_t i = 0; i < t.shape().size(); ++i) {
+        it->second.min[i] = std::min(it->second.min[i], t.shape()[i]);
+        it->second.max[i] = std::max(it->second.max[i], t.shape()[i]);
+      }
+    }
+  }
+  config.profiles.push_back(profile);
+  return Runtime::load(Builder().buildPlan(net, config), net.name);
+}
+
+ConformanceResult runCase(const fs::path& caseDir, bool viaPlan) {
   ConformanceResult r;
   r.name = caseDir.filename().string();
   Network net;
@@ -76,15 +102,14 @@ ConformanceResult runCase(const fs::path& caseDir) {
     return r;
   }
   try {
-    ReferenceExecutor exec(net);
-    for (const auto& set : sortedEntries(caseDir, "test_data_set_")) {
-      TensorMap inputs;
-      auto inputFiles = sortedEntries(set, "input_");
-      const auto& declared = exec.network().inputs();
-      std::vector<std::string> realInputs;
-      for (const auto& n : declared) {
-        if (!exec.network().tensor(n).data) realInputs.push_back(n);
-      }
+    std::vector<std::string> realInputs;
+    for (const auto& n : net.inputs()) {
+      if (!net.tensor(n).data) realInputs.push_back(n);
+    }
+    std::vector<DataSet> sets;
+    for (const auto& dir : sortedEntries(caseDir, "test_data_set_")) {
+      DataSet set;
+      auto inputFiles = sortedEntries(dir, "input_");
       for (size_t i = 0; i < inputFiles.size(); ++i) {
         std::string name;
         HostTensor t = readTensorPb(inputFiles[i], &name);
@@ -92,14 +117,29 @@ ConformanceResult runCase(const fs::path& caseDir) {
           if (i >= realInputs.size()) throw Error(ErrorCode::kInvalidArgument, "more input files than model inputs");
           name = realInputs[i];
         }
-        inputs[name] = asDeclaredType(std::move(t), exec.network().tensor(name).type);
+        set.inputs[name] = asDeclaredType(std::move(t), net.tensor(name).type);
       }
-      TensorMap outputs = exec.run(inputs);
-      auto outputFiles = sortedEntries(set, "output_");
-      const auto& outNames = exec.network().outputs();
-      for (size_t i = 0; i < outputFiles.size(); ++i) {
+      for (const auto& file : sortedEntries(dir, "output_")) {
         std::string name;
-        HostTensor ref = readTensorPb(outputFiles[i], &name);
+        HostTensor t = readTensorPb(file, &name);
+        set.outputs.emplace_back(name, std::move(t));
+      }
+      sets.push_back(std::move(set));
+    }
+    std::unique_ptr<ReferenceExecutor> exec;
+    std::shared_ptr<const Engine> engine;
+    std::unique_ptr<ExecutionContext> context;
+    if (viaPlan) {
+      engine = buildForData(net, sets);
+      context = engine->createExecutionContext();
+    } else {
+      exec = std::make_unique<ReferenceExecutor>(net);
+    }
+    const std::vector<std::string>& outNames = net.outputs();
+    for (auto& set : sets) {
+      TensorMap outputs = viaPlan ? context->execute(set.inputs) : exec->run(set.inputs);
+      for (size_t i = 0; i < set.outputs.size(); ++i) {
+        auto& [name, ref] = set.outputs[i];
         if (!outputs.count(name)) {
           if (i >= outNames.size()) throw Error(ErrorCode::kInvalidArgument, "more output files than model outputs");
           name = outNames[i];
@@ -184,7 +224,7 @@ std::vector<ConformanceResult> runConformance(const std::string& dir, const Conf
   std::sort(cases.begin(), cases.end());
   std::vector<ConformanceResult> results;
   for (const auto& c : cases) {
-    results.push_back(runCase(c));
+    results.push_back(runCase(c, options.viaPlan));
     if (onResult) onResult(results.back());
   }
   return results;

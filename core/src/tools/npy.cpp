@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "kiln/errors.h"
+#include "tools/file_bytes.h"
 
 namespace kiln {
 
@@ -104,16 +105,7 @@ HostTensor parseNpy(const std::string& bytes, const std::string& name) {
   return t;
 }
 
-HostTensor readNpy(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw Error(ErrorCode::kFileNotFound, "no such file", ErrorLocation{path, {}, {}, -1});
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parseNpy(buffer.str(), path);
-}
+HostTensor readNpy(const std::string& path) { return parseNpy(tools::readFileBytes(path), path); }
 
 void writeNpy(const HostTensor& tensor, const std::string& path) {
   const HostTensor* t = &tensor;

@@ -1,0 +1,248 @@
+#include "runtime/cpu_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "backend/backend.h"
+#include "build/shapes.h"
+#include "kiln/errors.h"
+#include "ops/evaluate.h"
+#include "ops/op.h"
+
+namespace kiln::runtime {
+
+namespace {
+
+struct Step {
+  const Layer* layer;
+  int64_t opset;
+  const ops::OpSchema* schema;
+  const backend::Tactic* tactic;
+  std::vector<std::string> freeAfter;  // tensors last read by this step
+};
+
+class CpuEngine;
+
+class CpuContext final : public ExecutionContext {
+ public:
+  explicit CpuContext(std::shared_ptr<const CpuEngine> engine) : engine_(std::move(engine)) {}
+
+  void setOptimizationProfile(int32_t profile) override;
+  void setInputShape(const std::string& name, const std::vector<int64_t>& shape) override;
+  std::vector<int64_t> outputShape(const std::string& name) override;
+  void setTensorAddress(const std::string& name, void* address) override;
+  void enqueue(void* stream) override;
+  void setProfiler(Profiler* profiler) override { profiler_ = profiler; }
+  TensorMap execute(const TensorMap& inputs) override;
+
+ private:
+  TensorMap run(const TensorMap& inputs);
+
+  std::shared_ptr<const CpuEngine> engine_;
+  int32_t profile_ = 0;
+  std::map<std::string, std::vector<int64_t>> shapes_;
+  std::map<std::string, void*> addresses_;
+  std::map<std::string, std::vector<int64_t>> lastOutputShapes_;
+  Profiler* profiler_ = nullptr;
+};
+
+class CpuEngine final : public Engine {
+ public:
+  CpuEngine(PlanContents plan, const std::string& displayName) : plan_(std::move(plan)) {
+    const auto& registry = ops::OpRegistry::instance();
+    const auto& be = backend::cpuBackend();
+    const auto& layers = plan_.network.layers();
+    if (plan_.tactics.size() != layers.size()) {
+      throw Error(ErrorCode::kInvalidPlan, displayName + ": the plan has " + std::to_string(plan_.tactics.size()) +
+                                               " tactics for " + std::to_string(layers.size()) + " layers");
+    }
+    if (plan_.profiles.empty()) throw Error(ErrorCode::kInvalidPlan, displayName + ": the plan has no optimization profile");
+    std::unordered_map<std::string, size_t> lastUse;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const Layer& l = layers[i];
+      const ops::OpSchema* schema = registry.find(l.op, l.domain);
+      const backend::Tactic* tactic = be.findTactic(plan_.tactics[i]);
+      if (!schema || !tactic) {
+        throw Error(ErrorCode::kInvalidPlan, displayName + ": layer '" + l.name + "' needs " +
+                                                 (schema ? "tactic '" + plan_.tactics[i] + "'" : "op " + l.op) +
+                                                 ", which this Kiln does not have");
+      }
+      steps_.push_back(Step{&l, plan_.network.opsetOf(l.domain, 1), schema, tactic, {}});
+      for (const auto& in : l.inputs) {
+        if (!in.empty()) lastUse[in] = i;
+      }
+    }
+    const auto& outs = plan_.network.outputs();
+    for (const auto& [name, at] : lastUse) {
+      const Tensor* t = plan_.network.findTensor(name);
+      if ((t && t->data) || std::find(outs.begin(), outs.end(), name) != outs.end()) continue;
+      steps_[at].freeAfter.push_back(name);
+    }
+    for (const auto& n : plan_.network.inputs()) {
+      if (!plan_.network.tensor(n).data) inputs_.push_back(n);
+    }
+  }
+
+  const std::vector<std::string>& inputNames() const override { return inputs_; }
+  const std::vector<std::string>& outputNames() const override { return plan_.network.outputs(); }
+  DataType tensorType(const std::string& name) const override { return ioTensor(name).type; }
+  Dims tensorShape(const std::string& name) const override { return ioTensor(name).dims; }
+  int32_t numProfiles() const override { return int32_t(plan_.profiles.size()); }
+  ShapeRange profileShapes(const std::string& input, int32_t profile) const override {
+    if (profile < 0 || profile >= numProfiles()) throw Error(ErrorCode::kInvalidArgument, "no profile " + std::to_string(profile));
+    auto it = plan_.profiles[size_t(profile)].inputs.find(input);
+    if (it == plan_.profiles[size_t(profile)].inputs.end()) throw Error(ErrorCode::kInvalidArgument, "no input '" + input + "'");
+    return it->second;
+  }
+  const BuildReport& report() const override { return plan_.report; }
+  Target target() const override { return Target::kCpu; }
+  std::unique_ptr<ExecutionContext> createExecutionContext() const override {
+    return std::make_unique<CpuContext>(std::static_pointer_cast<const CpuEngine>(shared_from_this()));
+  }
+
+  const Network& network() const { return plan_.network; }
+  const std::vector<Step>& steps() const { return steps_; }
+
+ private:
+  const Tensor& ioTensor(const std::string& name) const {
+    const auto& outs = plan_.network.outputs();
+    if (std::find(inputs_.begin(), inputs_.end(), name) == inputs_.end() &&
+        std::find(outs.begin(), outs.end(), name) == outs.end()) {
+      throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an input or output of the engine");
+    }
+    return plan_.network.tensor(name);
+  }
+
+  PlanContents plan_;
+  std::vector<Step> steps_;
+  std::vector<std::string> inputs_;
+};
+
+void CpuContext::setOptimizationProfile(int32_t profile) {
+  if (profile < 0 || profile >= engine_->numProfiles()) {
+    throw Error(ErrorCode::kInvalidArgument, "the engine has no profile " + std::to_string(profile));
+  }
+  profile_ = profile;
+}
+
+void CpuContext::setInputShape(const std::string& name, const std::vector<int64_t>& shape) {
+  ShapeRange range = engine_->profileShapes(name, profile_);
+  if (!build::fitsRange(range, shape)) {
+    throw Error(ErrorCode::kShapeMismatch, "input '" + name + "' shape " + shapeString(shape) + " is outside profile " +
+                                               std::to_string(profile_) + " (" + shapeString(range.min) + " to " +
+                                               shapeString(range.max) + ")");
+  }
+  shapes_[name] = shape;
+}
+
+std::vector<int64_t> CpuContext::outputShape(const std::string& name) {
+  const auto& outs = engine_->outputNames();
+  if (std::find(outs.begin(), outs.end(), name) == outs.end()) {
+    throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an output of the engine");
+  }
+  Network at = build::inferAt(engine_->network(), shapes_);
+  auto sizes = at.tensor(name).dims.sizes();
+  if (!sizes) throw Error(ErrorCode::kShapeMismatch, "the shape of '" + name + "' depends on the input data");
+  return *sizes;
+}
+
+void CpuContext::setTensorAddress(const std::string& name, void* address) {
+  engine_->tensorType(name);  // throws for a name that is not an I/O tensor
+  addresses_[name] = address;
+}
+
+void CpuContext::enqueue(void* /*stream*/) {
+  TensorMap inputs;
+  for (const auto& name : engine_->inputNames()) {
+    auto shape = shapes_.find(name);
+    auto addr = addresses_.find(name);
+    if (shape == shapes_.end() || addr == addresses_.end() || !addr->second) {
+      throw Error(ErrorCode::kInvalidArgument, "input '" + name + "' needs a shape and an address before enqueue");
+    }
+    HostTensor t(engine_->tensorType(name), shape->second);
+    std::memcpy(t.raw(), addr->second, t.bytes());
+    inputs[name] = std::move(t);
+  }
+  TensorMap outputs = run(inputs);
+  for (const auto& name : engine_->outputNames()) {
+    auto addr = addresses_.find(name);
+    if (addr == addresses_.end() || !addr->second) {
+      throw Error(ErrorCode::kInvalidArgument, "output '" + name + "' needs an address before enqueue");
+    }
+    const HostTensor& t = outputs.at(name);
+    std::memcpy(addr->second, t.raw(), t.bytes());
+  }
+}
+
+TensorMap CpuContext::execute(const TensorMap& inputs) {
+  for (const auto& name : engine_->inputNames()) {
+    auto it = inputs.find(name);
+    if (it == inputs.end()) throw Error(ErrorCode::kInvalidArgument, "input '" + name + "' was not given");
+    if (it->second.type() != engine_->tensorType(name)) {
+      throw Error(ErrorCode::kInvalidArgument, "input '" + name + "' has type " + toString(it->second.type()) +
+                                                   "; the engine expects " + toString(engine_->tensorType(name)));
+    }
+    setInputShape(name, it->second.shape());
+  }
+  return run(inputs);
+}
+
+TensorMap CpuContext::run(const TensorMap& inputs) {
+  using Clock = std::chrono::steady_clock;
+  const Network& net = engine_->network();
+  std::unordered_map<std::string, HostTensor> owned;
+  std::unordered_map<std::string, const HostTensor*> values;
+  for (const auto& [name, t] : inputs) values[name] = &t;
+  for (const auto& [name, t] : net.tensors()) {
+    if (t.data) values[name] = t.data.get();
+  }
+  for (const Step& step : engine_->steps()) {
+    const Layer& layer = *step.layer;
+    std::vector<const HostTensor*> args;
+    for (const auto& in : layer.inputs) {
+      if (in.empty()) {
+        args.push_back(nullptr);
+        continue;
+      }
+      auto it = values.find(in);
+      if (it == values.end()) {
+        throw Error(ErrorCode::kInternal, "input '" + in + "' has no value", ErrorLocation{{}, layer.name, layer.op, step.opset});
+      }
+      args.push_back(it->second);
+    }
+    const auto t0 = Clock::now();
+    std::vector<HostTensor> outs = ops::allocateOutputs(*step.schema, layer, step.opset, args);
+    step.tactic->run(layer, step.opset, args, outs);
+    if (profiler_) {
+      profiler_->reportLayerTime(layer.name, layer.domain.empty() ? layer.op : layer.domain + ":" + layer.op,
+                                 std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    for (size_t i = 0; i < outs.size(); ++i) {
+      if (layer.outputs[i].empty()) continue;
+      HostTensor& slot = owned[layer.outputs[i]] = std::move(outs[i]);
+      values[layer.outputs[i]] = &slot;
+    }
+    for (const auto& name : step.freeAfter) {
+      values.erase(name);
+      owned.erase(name);
+    }
+  }
+  TensorMap result;
+  for (const auto& name : net.outputs()) {
+    auto it = owned.find(name);
+    if (it != owned.end()) result[name] = std::move(it->second);
+    else result[name] = *values.at(name);
+  }
+  return result;
+}
+
+}  // namespace
+
+std::shared_ptr<const Engine> makeCpuEngine(PlanContents plan, const std::string& displayName) {
+  return std::make_shared<CpuEngine>(std::move(plan), displayName);
+}
+
+}  // namespace kiln::runtime
