@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <map>
 #include <cstdio>
 #include <thread>
 
@@ -104,6 +105,30 @@ class TestBuilder : public QObject {
       QVERIFY(!l.origin.empty());
       QCOMPARE(QString::fromStdString(l.precision), QString("fp32"));
     }
+  }
+  void reportNamesEveryFusion() {
+    const Network original = test::fusionShowcaseNetwork();
+    BuildReport report;
+    auto engine = Runtime::load(Builder().buildPlan(original, BuilderConfig{}, &report));
+    QCOMPARE(report.onnxNodes, 28);
+    std::vector<std::pair<std::string, std::vector<std::string>>> layers;
+    for (const auto& l : report.layers) layers.emplace_back(l.type, l.origin);
+    QCOMPARE(layers, test::fusionShowcaseFusedLayers());
+    std::map<std::string, size_t> changes;
+    for (const auto& p : report.passes) {
+      for (const auto& c : p.changes) {
+        QVERIFY(!c.description.empty());
+        ++changes[p.name];
+      }
+    }
+    for (const char* pass : {"fold-batchnorm", "recognise-layernorm", "recognise-gelu", "recognise-hardswish",
+                             "recognise-softmax", "recognise-attention", "fuse-conv-act", "fuse-pointwise"}) {
+      QVERIFY2(changes[pass] > 0, pass);
+    }
+    TensorMap in = makeRandomInputs(original, {}, 5);
+    TensorMap want = ReferenceExecutor(original).run(in);
+    TensorMap got = engine->createExecutionContext()->execute(in);
+    for (const auto& [name, t] : want) expectClose(got.at(name), t);
   }
   void choosesTheFastestTimedCandidate() {
     BuildReport report;

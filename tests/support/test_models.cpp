@@ -133,4 +133,14 @@ std::string writeFile(const QString& dir, const QString& name, const std::string
   return path.toStdString();
 }
 
+std::vector<std::pair<std::string, std::vector<std::string>>> fusionShowcaseFusedLayers() {
+  return {
+      {"kiln:ConvAct", {"conv", "bn", "relu"}},
+      {"Reshape", {"reshape"}},
+      {"kiln:LayerNorm", {"ln_mean", "ln_sub", "ln_pow", "ln_var", "ln_add", "ln_sqrt", "ln_div", "ln_mul", "ln_bias"}},
+      {"kiln:Pointwise", {"gelu_div", "gelu_erf", "gelu_add", "gelu_mul", "gelu_half", "hs_add", "hs_clip", "hs_mul", "hs_div"}},
+      {"kiln:Attention", {"att_t", "att_qk", "att_scale", "att_mask", "att_softmax", "att_pv"}},
+  };
+}
+
 }  // namespace kiln::test

@@ -3,6 +3,8 @@
 
 #include <QString>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kiln/network.h"
 
@@ -23,6 +25,10 @@ Network opset20Network();
 /// MatMul Q.K^T, Div by sqrt d, Add mask, Softmax, MatMul V) into output "y".
 /// Its 28 layers have origins named after their role ("ln_sub", "att_qk").
 Network fusionShowcaseNetwork();
+
+/// What the default pipeline makes of fusionShowcaseNetwork(): each layer's
+/// op ("kiln:ConvAct", ...) and origin, in order.
+std::vector<std::pair<std::string, std::vector<std::string>>> fusionShowcaseFusedLayers();
 
 /// A fresh, empty temporary directory path (removed at process exit by the OS tmp cleaner).
 QString tempDir();
