@@ -1,0 +1,7 @@
+#include "backend/cuda/cuda_tactic.h"
+
+namespace kiln::backend::cuda {
+
+void registerElementwiseTactics(CudaTacticRegistry& r) { (void)r; }
+
+}  // namespace kiln::backend::cuda

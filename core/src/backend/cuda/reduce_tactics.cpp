@@ -1,0 +1,7 @@
+#include "backend/cuda/cuda_tactic.h"
+
+namespace kiln::backend::cuda {
+
+void registerReduceTactics(CudaTacticRegistry& r) { (void)r; }
+
+}  // namespace kiln::backend::cuda
