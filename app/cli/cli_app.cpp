@@ -4,14 +4,12 @@
 
 #include "cli/commands.h"
 #include "kiln/errors.h"
+#include "kiln/version.h"
 
 namespace kiln::cli {
 
 namespace {
-std::string versionText() {
-  std::string s = "kiln " KILN_VERSION "\nbackends: cpu (reference)";
-  return s;
-}
+std::string versionText() { return std::string("kiln ") + version() + "\nbackends: " + backendsDescription(); }
 }  // namespace
 
 int runCli(int argc, char** argv) {

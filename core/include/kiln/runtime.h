@@ -22,6 +22,15 @@ class Profiler {
 
 class ExecutionContext;
 
+/// Where the time of the last execute() went, in ms. On cpu only computeMs
+/// and enqueueMs are set.
+struct ExecuteTimings {
+  double hostToDeviceMs = 0;  ///< input copies (device time)
+  double computeMs = 0;       ///< the layers (device time)
+  double deviceToHostMs = 0;  ///< output copies (device time)
+  double enqueueMs = 0;       ///< host time spent enqueueing the layers
+};
+
 /// An immutable, loaded plan. Shareable between threads: each thread runs its
 /// own ExecutionContext. Contexts keep the engine alive.
 class Engine : public std::enable_shared_from_this<Engine> {
@@ -66,6 +75,14 @@ class ExecutionContext {
   virtual void setProfiler(Profiler* profiler) = 0;
   /// Convenience for host data: sets shapes and addresses, runs, returns the outputs.
   virtual TensorMap execute(const TensorMap& inputs) = 0;
+  /// Runs again on the inputs the last execute() copied to the device,
+  /// without any copy (device-resident inputs), and waits for the result.
+  virtual void executeResident() = 0;
+  /// Captures enqueue into a CUDA graph and replays it while shapes and
+  /// addresses stay the same (cuda; ignored on cpu, or when a layer runs on the host).
+  virtual void setCudaGraph(bool enabled) = 0;
+  /// Where the time of the last execute() or executeResident() went.
+  virtual ExecuteTimings lastTimings() const = 0;
 };
 
 /// Loads plans.

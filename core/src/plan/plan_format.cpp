@@ -9,6 +9,9 @@
 
 #include "kiln/errors.h"
 #include "kiln/plan.h"
+#ifdef KILN_HAVE_CUDA
+#include "backend/cuda/device.h"
+#endif
 #include "plan/checksum.h"
 #include "plan/engine_desc.h"
 #include "plan/plan.pb.h"
@@ -216,7 +219,13 @@ PlanContents deserializePlan(const std::string& bytes, const std::string& displa
 }
 
 PlanTarget currentTarget(Target target) {
-  if (target == Target::kCuda) throw Error(ErrorCode::kInvalidArgument, "this build has no CUDA backend");
+  if (target == Target::kCuda) {
+#ifdef KILN_HAVE_CUDA
+    return backend::cuda::cudaTarget();
+#else
+    throw Error(ErrorCode::kInvalidArgument, "this build has no CUDA backend");
+#endif
+  }
   utsname name{};
   if (uname(&name) != 0) throw Error(ErrorCode::kInternal, "uname failed: cannot tell the CPU architecture");
   PlanTarget t;

@@ -37,6 +37,12 @@ class CpuContext final : public ExecutionContext {
   void enqueue(void* stream) override;
   void setProfiler(Profiler* profiler) override { profiler_ = profiler; }
   TensorMap execute(const TensorMap& inputs) override;
+  void executeResident() override {
+    if (lastInputs_.empty()) throw Error(ErrorCode::kInvalidArgument, "executeResident needs an execute() first");
+    run(lastInputs_);
+  }
+  void setCudaGraph(bool) override {}
+  ExecuteTimings lastTimings() const override { return timings_; }
 
  private:
   TensorMap run(const TensorMap& inputs);
@@ -47,6 +53,8 @@ class CpuContext final : public ExecutionContext {
   std::map<std::string, void*> addresses_;
   std::map<std::string, std::vector<int64_t>> lastOutputShapes_;
   Profiler* profiler_ = nullptr;
+  TensorMap lastInputs_;
+  ExecuteTimings timings_;
 };
 
 class CpuEngine final : public Engine {
@@ -187,11 +195,13 @@ TensorMap CpuContext::execute(const TensorMap& inputs) {
     }
     setInputShape(name, it->second.shape());
   }
+  lastInputs_ = inputs;
   return run(inputs);
 }
 
 TensorMap CpuContext::run(const TensorMap& inputs) {
   using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
   const Network& net = engine_->network();
   std::unordered_map<std::string, HostTensor> owned;
   std::unordered_map<std::string, const HostTensor*> values;
@@ -230,6 +240,7 @@ TensorMap CpuContext::run(const TensorMap& inputs) {
       owned.erase(name);
     }
   }
+  timings_.computeMs = timings_.enqueueMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   TensorMap result;
   for (const auto& name : net.outputs()) {
     auto it = owned.find(name);

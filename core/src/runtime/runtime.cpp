@@ -3,6 +3,9 @@
 #include "kiln/errors.h"
 #include "kiln/plan.h"
 #include "runtime/cpu_engine.h"
+#ifdef KILN_HAVE_CUDA
+#include "backend/cuda/cuda_engine.h"
+#endif
 #include "tools/file_bytes.h"
 
 namespace kiln {
@@ -22,6 +25,9 @@ std::shared_ptr<const Engine> Runtime::load(const std::string& planBytes, const 
     deserializePlan(planBytes, displayName, &here);
   }
   if (plan.target.target == Target::kCpu) return runtime::makeCpuEngine(std::move(plan), displayName);
+#ifdef KILN_HAVE_CUDA
+  if (plan.target.target == Target::kCuda) return backend::cuda::makeCudaEngine(std::move(plan), displayName);
+#endif
   throw Error(ErrorCode::kInvalidPlan, displayName + ": this build of Kiln cannot run " +
                                            std::string(toString(plan.target.target)) + " plans");
 }
