@@ -108,6 +108,7 @@ void registerDataTactics(CudaTacticRegistry& r);
 void registerReduceTactics(CudaTacticRegistry& r);
 void registerConvTactics(CudaTacticRegistry& r);
 void registerMatmulTactics(CudaTacticRegistry& r);
+void registerAttentionTactics(CudaTacticRegistry& r);
 void registerHostTactics(CudaTacticRegistry& r);
 
 }  // namespace kiln::backend::cuda

@@ -13,6 +13,7 @@ const CudaTacticRegistry& CudaTacticRegistry::instance() {
     CudaTacticRegistry r;
     registerConvTactics(r);
     registerMatmulTactics(r);
+    registerAttentionTactics(r);
     registerReduceTactics(r);
     registerElementwiseTactics(r);
     registerDataTactics(r);
