@@ -138,7 +138,7 @@ __global__ void topKKernel(TopKParams p, const T* __restrict__ in, T* __restrict
         const int64_t dst = (o * p.k + r) * p.inner + j;
         const int64_t src = last.i < 0 ? 0 : last.i;
         values[dst] = x[src * p.inner];
-        indices[dst] = src;
+        if (indices) indices[dst] = src;
       }
     }
   }

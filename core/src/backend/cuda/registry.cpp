@@ -14,8 +14,10 @@ const CudaTacticRegistry& CudaTacticRegistry::instance() {
     registerConvTactics(r);
     registerMatmulTactics(r);
     registerReduceTactics(r);
+    registerNormTactics(r);
     registerElementwiseTactics(r);
     registerDataTactics(r);
+    registerIndexTactics(r);
     registerHostTactics(r);  // last: the fallback every op has
     return r;
   }();
