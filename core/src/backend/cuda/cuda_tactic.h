@@ -106,6 +106,8 @@ std::string opKey(const Layer& layer);
 void registerElementwiseTactics(CudaTacticRegistry& r);
 void registerDataTactics(CudaTacticRegistry& r);
 void registerReduceTactics(CudaTacticRegistry& r);
+void registerIndexTactics(CudaTacticRegistry& r);
+void registerNormTactics(CudaTacticRegistry& r);
 void registerConvTactics(CudaTacticRegistry& r);
 void registerMatmulTactics(CudaTacticRegistry& r);
 void registerAttentionTactics(CudaTacticRegistry& r);

@@ -15,8 +15,10 @@ const CudaTacticRegistry& CudaTacticRegistry::instance() {
     registerMatmulTactics(r);
     registerAttentionTactics(r);
     registerReduceTactics(r);
+    registerNormTactics(r);
     registerElementwiseTactics(r);
     registerDataTactics(r);
+    registerIndexTactics(r);
     registerHostTactics(r);  // last: the fallback every op has
     return r;
   }();
