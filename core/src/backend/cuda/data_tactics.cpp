@@ -429,7 +429,7 @@ void rangeOp(const LayerView& v, const Launch* launch) {
   const HostTensor& delta = v.hostValue(2, "delta");
   v.hostValue(1, "limit");
   if (start.numel() != 1 || delta.numel() != 1) unsupported("start and delta must be scalars");
-  const kc::ElemType t = elemTypeOf(y.type);
+  const kc::ElemType t = kernelElemType(y.type);
   if (t != kc::ElemType::kF32 && t != kc::ElemType::kF64 && t != kc::ElemType::kI32 && t != kc::ElemType::kI64) {
     unsupported(std::string("Range of ") + toString(y.type));
   }

@@ -104,7 +104,7 @@ void cumSumOp(const LayerView& v, const Launch* launch) {
   p.inner = productOf(x.shape, axis + 1, x.shape.size());
   p.exclusive = ctx.attrInt("exclusive", 0) != 0;
   p.reverse = ctx.attrInt("reverse", 0) != 0;
-  p.type = elemTypeOf(x.type);
+  p.type = kernelElemType(x.type);
   switch (p.type) {
     case kc::ElemType::kF32: case kc::ElemType::kF16: case kc::ElemType::kBF16: case kc::ElemType::kF64:
     case kc::ElemType::kI32: case kc::ElemType::kI64: break;
@@ -130,7 +130,7 @@ void topKOp(const LayerView& v, const Launch* launch) {
   // K as the planned output has it (the reference reads it there too).
   p.k = values.shape[axis];
   p.largest = ctx.attrInt("largest", 1) != 0;
-  p.type = elemTypeOf(x.type);
+  p.type = kernelElemType(x.type);
   if (p.type == kc::ElemType::kBool) unsupported("TopK of bool");
   if (p.k > p.n) unsupported("K exceeds the axis size");
   if (p.k > 256) unsupported("K above 256 (the kernel runs one pass per output)");
@@ -201,7 +201,7 @@ void resizeOp(const LayerView& v, const Launch* launch) {
   if (rank == 0 || rank > size_t(kc::kMaxRank) || y.shape.size() != rank) unsupported("rank out of the kernel's range");
   kc::ResizeParams p;
   p.rank = int(rank);
-  p.type = elemTypeOf(x.type);
+  p.type = kernelElemType(x.type);
   if (p.type == kc::ElemType::kBool) unsupported("Resize of bool");
   const bool upsample = v.layer.op == "Upsample";
   const std::string mode = ctx.attrString("mode", "nearest");

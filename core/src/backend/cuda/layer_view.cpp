@@ -1,5 +1,7 @@
 #include "backend/cuda/layer_view.h"
 
+#include "backend/cuda/operands.h"
+
 namespace kiln::backend::cuda {
 
 namespace kc = kernels::cuda;
@@ -29,19 +31,8 @@ std::vector<int64_t> LayerView::hostInts(size_t i, const char* what) const {
 
 void unsupported(const std::string& why) { throw Error(ErrorCode::kUnsupportedOp, why); }
 
-kc::ElemType elemTypeOf(DataType t) {
-  switch (t) {
-    case DataType::kFloat32: return kc::ElemType::kF32;
-    case DataType::kFloat16: return kc::ElemType::kF16;
-    case DataType::kBFloat16: return kc::ElemType::kBF16;
-    case DataType::kFloat64: return kc::ElemType::kF64;
-    case DataType::kInt8: return kc::ElemType::kI8;
-    case DataType::kUInt8: return kc::ElemType::kU8;
-    case DataType::kInt32: return kc::ElemType::kI32;
-    case DataType::kInt64: return kc::ElemType::kI64;
-    case DataType::kBool: return kc::ElemType::kBool;
-    default: break;
-  }
+kc::ElemType kernelElemType(DataType t) {
+  if (auto e = elemTypeOf(t)) return *e;
   unsupported(std::string("no kernel for element type ") + toString(t));
 }
 

@@ -44,7 +44,7 @@ struct LayerView {
 [[noreturn]] void unsupported(const std::string& why);
 
 /// The kernels' element type of a DataType; unsupported() for one they lack.
-kernels::cuda::ElemType elemTypeOf(DataType t);
+kernels::cuda::ElemType kernelElemType(DataType t);
 /// f32, f16 or bf16, else unsupported().
 kernels::cuda::ElemType floatElemTypeOf(DataType t);
 

@@ -232,7 +232,7 @@ void poolOp(const LayerView& v, const Launch* launch) {
   p.max = Max;
   p.countIncludePad = ctx.attrInt("count_include_pad", 0) != 0;
   p.columnMajorIndices = ctx.attrInt("storage_order", 0) != 0;
-  p.type = Max ? elemTypeOf(x.type) : floatElemTypeOf(x.type);
+  p.type = Max ? kernelElemType(x.type) : floatElemTypeOf(x.type);
   if (p.type != kc::ElemType::kF32 && p.type != kc::ElemType::kF16 && p.type != kc::ElemType::kBF16 &&
       p.type != kc::ElemType::kI8 && p.type != kc::ElemType::kU8) {
     unsupported(std::string("pooling of ") + toString(x.type));

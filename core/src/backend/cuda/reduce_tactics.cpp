@@ -77,7 +77,7 @@ void argOp(const LayerView& v, const Launch* launch) {
   p.inner = productOf(x.shape, axis + 1, x.shape.size());
   p.max = Max;
   p.selectLast = ctx.attrInt("select_last_index", 0) != 0;
-  p.type = elemTypeOf(x.type);
+  p.type = kernelElemType(x.type);
   if (p.type == kc::ElemType::kBool) unsupported("bool input");
   if (p.axis <= 0) unsupported("the reduced axis is empty");
   if (v.out(0).type != DataType::kInt64) unsupported("the output must be int64");
