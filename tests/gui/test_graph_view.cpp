@@ -31,6 +31,26 @@ std::shared_ptr<const GraphLayout> layOut(const Network& net) {
   return r.layout;
 }
 
+// A ResNet-like chain of `blocks` blocks (Conv, Relu, Conv, Add, Relu), big
+// enough that dot lays it out in several chunks.
+std::shared_ptr<const Network> residualChain(int blocks) {
+  auto net = std::make_shared<Network>();
+  net->addInput("x", DataType::kFloat32, Dims{1, 8, 4, 4});
+  net->addConstant("w", HostTensor::fromDoubles(DataType::kFloat32, {8, 8, 1, 1}, std::vector<double>(64, 0.01)));
+  std::string t = "x";
+  for (int i = 0; i < blocks; ++i) {
+    const std::string b = "b" + std::to_string(i) + "_";
+    std::string u = net->add("Conv", {t, "w"}, {}, b + "conv_a");
+    u = net->add("Relu", {u}, {}, b + "relu_a");
+    u = net->add("Conv", {u, "w"}, {}, b + "conv_b");
+    u = net->add("Add", {u, t}, {}, b + "add");
+    t = net->add("Relu", {u}, {}, b + "relu");
+  }
+  net->markOutput(t);
+  inferShapes(*net);
+  return net;
+}
+
 // Saves a screenshot when KILN_SCREENSHOT_DIR names a folder, for a person to look at.
 void saveShot(const QImage& image, const QString& name) {
   const QString dir = qEnvironmentVariable("KILN_SCREENSHOT_DIR");
@@ -94,6 +114,26 @@ class TestGraphView : public QObject {
     const auto conv = std::find_if(g->edges.begin(), g->edges.end(), [](const GraphEdge& e) { return e.tensor == "conv"; });
     QVERIFY(conv != g->edges.end());
     QCOMPARE(conv->label, QString("1x4x8x8"));
+  }
+
+  void bigModelsStackChunksWithoutOverlaps() {
+    auto g = layOut(*residualChain(300));  // 1,500 layers: several dot calls joined at block outputs
+    QVERIFY(g);
+    QCOMPARE(g->nodes.size(), size_t(1502));
+    QCOMPARE(g->edges.size(), size_t(300 * 6 + 1));
+    for (const GraphEdge& e : g->edges) {
+      const QRectF a = g->nodes[size_t(e.from)].rect, b = g->nodes[size_t(e.to)].rect;
+      QVERIFY2(a.bottom() < b.top(), qPrintable(e.tensor));
+      QVERIFY2(qAbs(e.arrowTip.y() - b.top()) < 2.0, qPrintable(e.tensor));
+      QVERIFY2(qAbs(e.path.elementAt(0).y - a.bottom()) < 2.0, qPrintable(e.tensor));
+    }
+    std::vector<QRectF> rects;
+    for (const GraphNode& n : g->nodes) rects.push_back(n.rect);
+    std::sort(rects.begin(), rects.end(), [](const QRectF& a, const QRectF& b) { return a.top() < b.top(); });
+    for (size_t i = 0; i < rects.size(); ++i)
+      for (size_t j = i + 1; j < rects.size() && rects[j].top() < rects[i].bottom(); ++j)
+        QVERIFY(!rects[i].intersects(rects[j]));
+    QVERIFY(g->bounds.contains(g->nodes.back().rect));
   }
 
   void cancelledLayoutReturnsNothing() {
@@ -248,6 +288,52 @@ class TestGraphView : public QObject {
     w.setNetwork(nullptr);
     QCOMPARE(w.placeholderText(), QString("No model"));
     QCOMPARE(w.view()->graphScene()->nodeItems().size(), 0);
+  }
+
+  void showcaseWithHullsOnScreen() {
+    GraphWidget w;
+    w.resize(1600, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy done(&w, &GraphWidget::layoutFinished);
+    w.setNetwork(showcase());
+    w.view()->setFusionGroups(fusionGroups());
+    QVERIFY(done.wait(20000));
+    w.showFind();
+    QTest::keyClicks(QApplication::focusWidget(), "ReduceMean");
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+    QCOMPARE(w.view()->graphScene()->selectedItems().size(), 1);
+    QCOMPARE(w.view()->currentMatch(), 0);
+    QCOMPARE(w.view()->zoom(), 1.0);  // find brings a small zoom up to readable
+    QVERIFY(!w.view()->minimap()->isHidden());
+    saveShot(w.grab().toImage(), "graph_showcase_find.png");
+    w.view()->highlightLayers({"att_qk", "att_scale", "att_mask"});
+    w.view()->fitAll();
+    QCOMPARE(w.view()->graphScene()->fusionGroupItems().size(), 4);
+    QVERIFY(w.view()->minimap()->isHidden());  // everything is in view: no overview needed
+    saveShot(w.grab().toImage(), "graph_showcase_hulls.png");
+  }
+
+  void bigModelOnScreen() {
+    GraphWidget w;
+    w.resize(1600, 1000);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QSignalSpy done(&w, &GraphWidget::layoutFinished);
+    w.setNetwork(residualChain(300));
+    QVERIFY(done.wait(60000));
+    QCOMPARE(done.at(0).at(0).toInt(), 1502);
+    QCOMPARE(w.view()->zoom(), 1.0);  // too big to read when fitted: opens at the inputs, 1:1
+    QVERIFY(!w.view()->minimap()->isHidden());
+    saveShot(w.grab().toImage(), "graph_big_top.png");
+    w.view()->centerOn(w.view()->graphScene()->layerItem("b60_relu"));  // a chunk joint
+    saveShot(w.grab().toImage(), "graph_big_joint.png");
+    w.view()->zoomOut();
+    w.view()->zoomOut();
+    w.view()->zoomOut();
+    w.view()->zoomOut();
+    w.view()->zoomOut();
+    saveShot(w.grab().toImage(), "graph_big_far.png");
   }
 
   void sampleModelOnScreen() {

@@ -8,6 +8,10 @@
 
 namespace kiln::ui {
 
+namespace {
+constexpr double kMinSide = 18.0;
+}  // namespace
+
 GraphMinimap::GraphMinimap(GraphView* view) : QWidget(view), view_(view) {
   setFixedSize(180, 180);
   setCursor(Qt::PointingHandCursor);
@@ -20,6 +24,8 @@ QRectF GraphMinimap::target() const {
   const QRectF box = QRectF(rect()).adjusted(4, 4, -4, -4);
   if (scene.isEmpty()) return box;
   QSizeF s = scene.size().scaled(box.size(), Qt::KeepAspectRatio);
+  // A long chain would shrink to an invisible sliver: stretch it to a visible strip.
+  s = s.expandedTo(QSizeF(kMinSide, kMinSide)).boundedTo(box.size());
   QRectF t(QPointF(), s);
   t.moveCenter(box.center());
   return t;
@@ -31,7 +37,7 @@ void GraphMinimap::refresh() {
   picture_.fill(Qt::transparent);
   if (!view_->sceneRect().isEmpty()) {
     QPainter p(&picture_);
-    view_->scene()->render(&p, target(), view_->sceneRect());
+    view_->scene()->render(&p, target(), view_->sceneRect(), Qt::IgnoreAspectRatio);
   }
   update();
 }

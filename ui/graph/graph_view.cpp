@@ -43,6 +43,7 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent), scene_(new GraphS
   minimap_ = new GraphMinimap(this);
   minimap_->hide();
   connect(scene_, &QGraphicsScene::selectionChanged, this, &GraphView::emitSelection);
+  connect(this, &GraphView::viewportChanged, this, &GraphView::placeMinimap);
 }
 
 double GraphView::zoom() const { return transform().m11(); }
@@ -64,7 +65,7 @@ void GraphView::showLayout(std::shared_ptr<const GraphLayout> layout) {
     centerOn(all.center().x(), all.top() + viewport()->height() / 2.0);
   }
   minimap_->refresh();
-  placeMinimap();
+  emit viewportChanged();
 }
 
 void GraphView::clear() {
@@ -74,7 +75,7 @@ void GraphView::clear() {
   match_ = -1;
   scene_->clearGraph();
   minimap_->refresh();
-  placeMinimap();
+  emit viewportChanged();
 }
 
 void GraphView::fitAll() {
@@ -144,13 +145,11 @@ bool GraphView::viewportEvent(QEvent* event) {
 
 void GraphView::resizeEvent(QResizeEvent* event) {
   QGraphicsView::resizeEvent(event);
-  placeMinimap();
   emit viewportChanged();
 }
 
 void GraphView::scrollContentsBy(int dx, int dy) {
   QGraphicsView::scrollContentsBy(dx, dy);
-  placeMinimap();
   emit viewportChanged();
 }
 
