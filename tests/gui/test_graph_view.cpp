@@ -90,6 +90,18 @@ class TestGraphView : public QObject {
     QCOMPARE(colours.size(), int(OpFamily::kOther) + 1);
   }
 
+  void styleScalesPointAndPixelFonts() {
+    QFont points;
+    points.setPointSizeF(10);
+    QCOMPARE(GraphStyle::fromFont(points).nameFont.pointSizeF(), 8.5);
+    QCOMPARE(GraphStyle::fromFont(points).labelFont.pointSizeF(), 7.5);
+    QVERIFY(GraphStyle::fromFont(points).opFont.bold());
+    QFont pixels;
+    pixels.setPixelSize(20);
+    QCOMPARE(GraphStyle::fromFont(pixels).nameFont.pixelSize(), 17);
+    QCOMPARE(GraphStyle::fromFont(pixels).labelFont.pixelSize(), 15);
+  }
+
   void layoutFlowsDownWithoutOverlaps() {
     auto net = showcase();
     auto g = layOut(*net);
@@ -134,6 +146,27 @@ class TestGraphView : public QObject {
       for (size_t j = i + 1; j < rects.size() && rects[j].top() < rects[i].bottom(); ++j)
         QVERIFY(!rects[i].intersects(rects[j]));
     QVERIFY(g->bounds.contains(g->nodes.back().rect));
+  }
+
+  void oddNetworksStillLayOut() {
+    const Network empty;
+    auto g = layOut(empty);
+    QVERIFY(g);
+    QCOMPARE(g->nodes.size(), size_t(0));
+    GraphView view;
+    view.showLayout(g);  // nothing to show, nothing to crash on
+    QCOMPARE(view.find("x"), QStringList());
+    QCOMPARE(view.selectNext(), QString());
+
+    Network passThrough;  // an input that is also the output, and a layer nobody reads
+    passThrough.addInput("x", DataType::kFloat32, Dims{2});
+    passThrough.markOutput("x");
+    passThrough.add("Relu", {"x"}, {}, "unused");
+    g = layOut(passThrough);
+    QVERIFY(g);
+    QCOMPARE(g->nodes.size(), size_t(3));  // x in, unused, x out
+    QCOMPARE(g->edges.size(), size_t(2));  // x -> unused, x -> x out
+    QVERIFY(g->nodes[0].rect.bottom() < g->nodes[2].rect.top());
   }
 
   void cancelledLayoutReturnsNothing() {

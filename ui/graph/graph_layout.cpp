@@ -159,13 +159,18 @@ bool layOutChunk(GraphLayout& g, const Chunk& c, bool joined, bool joinsNext, st
 }  // namespace
 
 GraphStyle GraphStyle::fromFont(const QFont& base) {
+  // Fonts set in pixels report no point size; scale whichever unit is set.
+  auto scaled = [&](double factor) {
+    QFont f = base;
+    if (base.pointSizeF() > 0) f.setPointSizeF(base.pointSizeF() * factor);
+    else f.setPixelSize(std::max(1, int(base.pixelSize() * factor)));
+    return f;
+  };
   GraphStyle s;
   s.opFont = base;
   s.opFont.setBold(true);
-  s.nameFont = base;
-  s.nameFont.setPointSizeF(base.pointSizeF() * 0.85);
-  s.labelFont = base;
-  s.labelFont.setPointSizeF(base.pointSizeF() * 0.75);
+  s.nameFont = scaled(0.85);
+  s.labelFont = scaled(0.75);
   return s;
 }
 
