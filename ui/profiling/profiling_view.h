@@ -26,6 +26,8 @@ class ProfilingView : public QWidget {
   static constexpr double kWindowSeconds = 30;
   /// The layer chart shows this many slowest layers.
   static constexpr int kTopLayers = 20;
+  /// At most this many runs of one sample are plotted (all are kept for export).
+  static constexpr qsizetype kMaxPlotPointsPerSample = 500;
   /// Latency points kept for export; older ones are dropped.
   static constexpr int kMaxHistory = 200000;
   /// The exact first line of exportLayersCsv().

@@ -10,7 +10,8 @@ class QCustomPlot;
 
 namespace kiln::ui {
 
-/// A bar per precision present in a BuildReport, labelled with its layer count.
+/// A bar per precision (every one the builder knows, and any other a report
+/// names), labelled with its layer count and share.
 class PrecisionChart : public QWidget {
   Q_OBJECT
  public:

@@ -10,13 +10,14 @@
 namespace kiln::ui {
 
 TacticChart::TacticChart(QWidget* parent)
-    : QWidget(parent), title_(new QLabel), plot_(new QCustomPlot), untimed_(new QListWidget) {
+    : QWidget(parent), title_(new QLabel), plot_(new QCustomPlot), untimedTitle_(new QLabel(tr("Not timed:"))),
+      untimed_(new QListWidget) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   title_->setWordWrap(true);
   layout->addWidget(title_);
   layout->addWidget(plot_, 3);
-  layout->addWidget(new QLabel(tr("Not timed:")));
+  layout->addWidget(untimedTitle_);
   layout->addWidget(untimed_, 1);
   styleChart(plot_);
   plot_->xAxis->setLabel(tr("median time (ms)"));
@@ -30,6 +31,8 @@ void TacticChart::clear() {
   plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
   plot_->replot();
   untimed_->clear();
+  untimedTitle_->hide();
+  untimed_->hide();
   bars_ = 0;
   title_->setText(tr("Select a layer to see the tactics the builder timed for it."));
 }
@@ -71,7 +74,10 @@ void TacticChart::setLayer(const LayerReport& layer) {
   }
   for (QCPBars* b : {chosen, others, cached}) b->setWidth(0.6);
   plot_->yAxis->setTicker(ticker);
-  plot_->yAxis->setRange(-0.7, std::max(bars_, 1) - 0.3);
+  // At least a few slots, so one or two candidates do not draw as slabs.
+  plot_->yAxis->setRange(-0.7, std::max(bars_, 5) - 0.3);
+  untimedTitle_->setVisible(untimed_->count() > 0);
+  untimed_->setVisible(untimed_->count() > 0);
   plot_->yAxis->setRangeReversed(true);
   plot_->xAxis->setRange(0, most > 0 ? most * 1.1 : 1);
   plot_->replot();

@@ -31,6 +31,7 @@ class TacticChart : public QWidget {
  private:
   QLabel* title_;
   QCustomPlot* plot_;
+  QLabel* untimedTitle_;
   QListWidget* untimed_;
   int bars_ = 0;
 };
