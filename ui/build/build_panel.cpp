@@ -167,7 +167,6 @@ QWidget* BuildPanel::createButtons() {
   buttons->addStretch(1);
   cancelButton_ = new QPushButton(tr("Cancel"));
   cancelButton_->setObjectName("cancelBuild");
-  cancelButton_->setShortcut(QKeySequence(Qt::Key_Escape));
   buildButton_ = new QPushButton(tr("Build"));
   buildButton_->setObjectName("build");
   buildButton_->setDefault(true);
@@ -177,6 +176,12 @@ QWidget* BuildPanel::createButtons() {
   buildAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
   addAction(buildAction);
   connect(buildAction, &QAction::triggered, this, &BuildPanel::build);
+  // Esc only while the panel has focus: elsewhere in the window it means other things.
+  auto* cancelAction = new QAction(this);
+  cancelAction->setShortcut(QKeySequence(Qt::Key_Escape));
+  cancelAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+  addAction(cancelAction);
+  connect(cancelAction, &QAction::triggered, this, &BuildPanel::cancel);
   connect(buildButton_, &QPushButton::clicked, this, &BuildPanel::build);
   connect(cancelButton_, &QPushButton::clicked, this, &BuildPanel::cancel);
   buttons->addWidget(cancelButton_);
