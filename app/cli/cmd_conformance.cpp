@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "kiln/conformance.h"
+#include "kiln/version.h"
 
 namespace kiln::cli {
 
@@ -17,6 +18,10 @@ Command addConformanceCommand(CLI::App& app) {
   auto minPass = std::make_shared<int>(0);
   cmd->add_option("--min-pass", *minPass, "Exit with 1 when fewer cases pass");
   return [opts, dir, minPass]() {
+    if (opts->backend == "cuda" && !cudaAvailable()) {
+      std::printf("no CUDA device on this machine: the cuda conformance run is skipped\n");
+      return 77;  // CTest's skip code
+    }
     int passed = 0, failed = 0, skipped = 0;
     runConformance(*dir, *opts, [&](const ConformanceResult& r) {
       switch (r.status) {

@@ -12,7 +12,7 @@ namespace kiln {
 
 /// Options of runConformance().
 struct ConformanceOptions {
-  std::string backend = "cpu";  ///< the backend to run on
+  std::string backend = "cpu";  ///< the backend to run on; "cuda" always runs through plans
   std::string filter;           ///< only test directories whose name contains this
   /// Build a plan for each model (sized by its test data), load it with the
   /// Runtime and run that, instead of running the model directly.

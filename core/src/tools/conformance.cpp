@@ -67,8 +67,9 @@ struct DataSet {
 };
 
 // A plan built for exactly the shapes of the test data, loaded back from its bytes.
-std::shared_ptr<const Engine> buildForData(const Network& net, const std::vector<DataSet>& sets) {
+std::shared_ptr<const Engine> buildForData(const Network& net, const std::vector<DataSet>& sets, Target target) {
   BuilderConfig config;
+  config.target = target;
   config.optimizationLevel = 1;
   OptimizationProfile profile;
   for (const auto& set : sets) {
@@ -85,7 +86,7 @@ std::shared_ptr<const Engine> buildForData(const Network& net, const std::vector
   return Runtime::load(Builder().buildPlan(net, config), net.name);
 }
 
-ConformanceResult runCase(const fs::path& caseDir, bool viaPlan) {
+ConformanceResult runCase(const fs::path& caseDir, bool viaPlan, Target target) {
   ConformanceResult r;
   r.name = caseDir.filename().string();
   Network net;
@@ -130,7 +131,7 @@ ConformanceResult runCase(const fs::path& caseDir, bool viaPlan) {
     std::shared_ptr<const Engine> engine;
     std::unique_ptr<ExecutionContext> context;
     if (viaPlan) {
-      engine = buildForData(net, sets);
+      engine = buildForData(net, sets, target);
       context = engine->createExecutionContext();
     } else {
       exec = std::make_unique<ReferenceExecutor>(net);
@@ -212,9 +213,13 @@ std::vector<ConformanceResult> runConformance(const std::string& dir, const Conf
                                               const std::function<void(const ConformanceResult&)>& onResult) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::kFileNotFound, "not a directory", ErrorLocation{dir, {}, {}, -1});
-  if (options.backend != "cpu") {
-    throw Error(ErrorCode::kInvalidArgument, "unknown backend '" + options.backend + "' (this build has: cpu)");
+  Target target = Target::kCpu;
+  if (options.backend == "cuda") {
+    target = Target::kCuda;
+  } else if (options.backend != "cpu") {
+    throw Error(ErrorCode::kInvalidArgument, "unknown backend '" + options.backend + "' (cpu or cuda)");
   }
+  const bool viaPlan = options.viaPlan || target == Target::kCuda;
   std::vector<fs::path> cases;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (!e.is_directory() || !fs::exists(e.path() / "model.onnx")) continue;
@@ -224,7 +229,7 @@ std::vector<ConformanceResult> runConformance(const std::string& dir, const Conf
   std::sort(cases.begin(), cases.end());
   std::vector<ConformanceResult> results;
   for (const auto& c : cases) {
-    results.push_back(runCase(c, options.viaPlan));
+    results.push_back(runCase(c, viaPlan, target));
     if (onResult) onResult(results.back());
   }
   return results;
