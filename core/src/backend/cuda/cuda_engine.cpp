@@ -63,7 +63,6 @@ class CudaContext final : public ExecutionContext {
 
   std::shared_ptr<const CudaEngine> engine_;
   Stream stream_;
-  HandleSet handles_;
   DeviceBuffer arena_;
   DeviceBuffer workspace_;
   int32_t profile_ = 0;
@@ -211,7 +210,6 @@ class CudaEngine final : public Engine {
 
 CudaContext::CudaContext(std::shared_ptr<const CudaEngine> engine)
     : engine_(std::move(engine)),
-      handles_(stream_.get()),
       arena_(size_t(std::max<int64_t>(engine_->arenaBytes(), 0))),
       workspace_(size_t(std::max<int64_t>(engine_->workspaceBytes(), 0))) {}
 
@@ -325,7 +323,7 @@ void* CudaContext::addressOf(const std::string& name) const {
 
 void CudaContext::launchLayers(cudaStream_t stream) {
   const auto& steps = engine_->steps();
-  Handles handles = handles_.get();
+  const Handles& handles = threadHandles();
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     if (!s.tactic) continue;
@@ -347,7 +345,7 @@ void CudaContext::launchLayers(cudaStream_t stream) {
 void CudaContext::enqueue(void* streamArg) {
   planShapes();
   cudaStream_t stream = streamArg ? static_cast<cudaStream_t>(streamArg) : stream_.get();
-  KILN_CUDNN_CHECK(cudnnSetStream(handles_.get().cudnn, stream));
+  KILN_CUDNN_CHECK(cudnnSetStream(threadHandles().cudnn, stream));
   const auto t0 = std::chrono::steady_clock::now();
   const bool graph = useGraph_ && !profiler_ && !engine_->hasHostFallback();
   if (graph) {

@@ -98,7 +98,8 @@ Selection selectCudaTactics(const Network& atOpt, const std::map<std::string, Pr
   const auto& registry = backend::cuda::CudaTacticRegistry::instance();
   const HostEvaluation host = evaluateOnHost(atOpt);
   backend::cuda::Stream stream;
-  backend::cuda::HandleSet handles(stream.get());
+  const backend::cuda::Handles& handles = backend::cuda::threadHandles();
+  KILN_CUDNN_CHECK(cudnnSetStream(handles.cudnn, stream.get()));
   const auto& layers = atOpt.layers();
   Selection sel;
   for (size_t li = 0; li < layers.size(); ++li) {
@@ -167,7 +168,7 @@ Selection selectCudaTactics(const Network& atOpt, const std::map<std::string, Pr
         launch.workspace = workspace.get();
         launch.workspaceBytes = int64_t(workspace.bytes());
         launch.stream = stream.get();
-        launch.handles = handles.get();
+        launch.handles = handles;
         launch.state = &states[ti];
         return timeOnDevice(*tactic, launch, repeatsFor(ctx.config.optimizationLevel), ctx.checkCancel);
       };

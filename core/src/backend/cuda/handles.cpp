@@ -1,5 +1,7 @@
 #include "backend/cuda/handles.h"
 
+#include <memory>
+
 #include "backend/cuda/cuda_check.h"
 
 namespace kiln::backend::cuda {
@@ -18,6 +20,12 @@ HandleSet::HandleSet(cudaStream_t stream) {
 HandleSet::~HandleSet() {
   if (handles_.cublasLt) cublasLtDestroy(handles_.cublasLt);
   if (handles_.cudnn) cudnnDestroy(handles_.cudnn);
+}
+
+const Handles& threadHandles() {
+  thread_local std::unique_ptr<HandleSet> handles;
+  if (!handles) handles = std::make_unique<HandleSet>(nullptr);
+  return handles->get();
 }
 
 Stream::Stream() { KILN_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }

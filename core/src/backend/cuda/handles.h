@@ -20,6 +20,12 @@ class HandleSet {
   Handles handles_;
 };
 
+/// Handles of the calling thread, created on its first call and destroyed
+/// when the thread ends. Library handles are costly to create and must not be
+/// used by two threads at once: one set per thread gives both. Callers bind
+/// them to their stream (cudnnSetStream) before use.
+const Handles& threadHandles();
+
 /// A CUDA stream owned by one object.
 class Stream {
  public:
