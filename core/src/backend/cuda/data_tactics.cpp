@@ -142,12 +142,13 @@ void sliceOp(const LayerView& v, const Launch* launch) {
   if (std::count(steps.begin(), steps.end(), 0) > 0) unsupported("a step is 0");
   axes = ops::normalizeAxes(ctx, axes, int64_t(rank));
   MapCopyParams p = identityMap(x.shape, byteSizeOf(x.type));
-  const auto s = rowMajorStrides(x.shape);
   for (size_t k = 0; k < n; ++k) {
     const size_t d = size_t(axes[k]);
     auto [start, count] = sliceAxis(x.shape[d], starts[k], ends[k], steps[k]);
+    // the kernel reads a negative index as padding, so a backward slice must
+    // count from its first element, not from an offset base
     p.axes[d].size = count;
-    p.srcOffset += start * s[d];
+    p.axes[d].start = start;
     p.axes[d].step = steps[k];
   }
   setRowMajorDst(p);
