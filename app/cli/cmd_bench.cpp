@@ -22,6 +22,8 @@ struct BenchArgs {
   int64_t iterations = 0;
   double duration = 3.0, warmup = 0.5;
   bool profile = false;
+  bool resident = false;
+  bool cudaGraph = false;
   std::vector<std::string> shapes;
 };
 
@@ -74,21 +76,32 @@ int bench(const BenchArgs& a) {
     inputs = makeRandomInputs(ioOnly, shapes, 0);
   }
   auto context = engine->createExecutionContext();
+  context->setCudaGraph(a.cudaGraph);
   using Clock = std::chrono::steady_clock;
   auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
   const auto warmStart = Clock::now();
   do {
     context->execute(inputs);
   } while (seconds(Clock::now() - warmStart) < a.warmup);
+  auto runOnce = [&] {
+    if (a.resident) context->executeResident();
+    else context->execute(inputs);
+  };
 
   LayerTimes layerTimes;
   if (a.profile) context->setProfiler(&layerTimes);
   std::vector<double> latencies;
+  ExecuteTimings sum;
   const auto start = Clock::now();
   while (a.iterations > 0 ? int64_t(latencies.size()) < a.iterations : seconds(Clock::now() - start) < a.duration) {
     const auto t = Clock::now();
-    context->execute(inputs);
+    runOnce();
     latencies.push_back(seconds(Clock::now() - t) * 1000.0);
+    const ExecuteTimings e = context->lastTimings();
+    sum.hostToDeviceMs += e.hostToDeviceMs;
+    sum.computeMs += e.computeMs;
+    sum.deviceToHostMs += e.deviceToHostMs;
+    sum.enqueueMs += e.enqueueMs;
   }
   const double total = seconds(Clock::now() - start);
   std::vector<double> sorted = latencies;
@@ -105,6 +118,15 @@ int bench(const BenchArgs& a) {
               static_cast<long long>(batch));
   std::printf("latency ms  min %.4f  mean %.4f  median %.4f  p90 %.4f  p95 %.4f  p99 %.4f\n", sorted.front(), mean,
               percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 95), percentile(sorted, 99));
+  const double runs = double(latencies.size());
+  const double h2d = sum.hostToDeviceMs / runs, compute = sum.computeMs / runs, d2h = sum.deviceToHostMs / runs,
+               enqueue = sum.enqueueMs / runs;
+  std::printf("mean ms     host-to-device %.4f  compute %.4f  device-to-host %.4f  enqueue (host) %.4f%s%s\n", h2d,
+              compute, d2h, enqueue, a.resident ? "  [device-resident inputs]" : "", a.cudaGraph ? "  [CUDA graph]" : "");
+  if (engine->target() == Target::kCuda && enqueue >= 0.8 * compute) {
+    std::printf("warning: enqueue-bound: the host spends %.4f ms enqueueing %.4f ms of GPU work%s\n", enqueue, compute,
+                a.cudaGraph ? "" : "; try --cuda-graph");
+  }
 
   nlohmann::json j;
   j["path"] = a.path;
@@ -112,6 +134,9 @@ int bench(const BenchArgs& a) {
   j["runs"] = latencies.size();
   j["batch"] = batch;
   j["throughput_per_s"] = throughput;
+  j["mean_ms"] = {{"host_to_device", h2d}, {"compute", compute}, {"device_to_host", d2h}, {"enqueue", enqueue}};
+  j["resident_inputs"] = a.resident;
+  j["cuda_graph"] = a.cudaGraph;
   j["latency_ms"] = {{"min", sorted.front()}, {"mean", mean}, {"median", percentile(sorted, 50)},
                      {"p90", percentile(sorted, 90)}, {"p95", percentile(sorted, 95)}, {"p99", percentile(sorted, 99)},
                      {"max", sorted.back()}};
@@ -161,6 +186,8 @@ Command addBenchCommand(CLI::App& app) {
   cmd->add_option("--duration", a->duration, "Seconds of timed runs")->default_val(3.0)->excludes(iters);
   cmd->add_option("--warmup", a->warmup, "Seconds of warm-up runs")->default_val(0.5);
   cmd->add_flag("--profile", a->profile, "Print per-layer times and time by layer type");
+  cmd->add_flag("--resident", a->resident, "Keep inputs on the device between runs (no copies)");
+  cmd->add_flag("--cuda-graph", a->cudaGraph, "Capture the layers into a CUDA graph and replay it (cuda)");
   cmd->add_option("--shapes", a->shapes, "NAME=dims: input shapes (default: the profile's opt shapes)");
   cmd->add_option("--json", a->jsonPath, "Write the results as JSON");
   return [a]() { return bench(*a); };

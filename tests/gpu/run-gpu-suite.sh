@@ -60,6 +60,8 @@ if want resnet; then
     > "$out/resnet_bench_fp16.txt" 2>&1
   note "resnet50 fp16 bench: $(grep -E '^(throughput|latency)' "$out/resnet_bench_fp16.txt" | tr '\n' ' ')"
   head -n 25 "$out/resnet_bench_fp16.txt"
+  "$kiln" bench "$work/resnet/r50_fp16.plan" --resident --cuda-graph --duration 3 > "$out/resnet_bench_fp16_graph.txt" 2>&1
+  note "resnet50 fp16 bench, resident inputs, CUDA graph: $(grep -E '^(throughput|latency|mean|warning)' "$out/resnet_bench_fp16_graph.txt" | tr '\n' ' ')"
 fi
 
 if want memcheck && command -v compute-sanitizer > /dev/null; then
