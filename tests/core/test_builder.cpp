@@ -271,6 +271,28 @@ class TestBuilder : public QObject {
     QCOMPARE(engine->createExecutionContext()->execute(in).at("gather").toDoubleVector(),
              (std::vector<double>{4, 5, 0, 1, 2, 3, 4, 5}));
   }
+  void shapeValuesPlanShapesFromInputs() {
+    // Reshape's target is a graph input: its values decide the output shape.
+    Network net;
+    net.addInput("x", DataType::kFloat32, Dims{2, 6});
+    net.addInput("shape", DataType::kInt64, Dims{2});
+    net.markOutput(net.add("Reshape", {"x", "shape"}, {}, "reshape"));
+    inferShapes(net);
+    BuilderConfig config;
+    OptimizationProfile p;
+    p.inputs["shape"] = ShapeRange{{2}, {2}, {2}};
+    p.shapeValues["shape"] = {3, 4};
+    config.profiles.push_back(p);
+    BuildReport report;
+    auto engine = Runtime::load(Builder().buildPlan(net, config, &report));
+    QCOMPARE(QString::fromStdString(report.layers.at(0).outputShapes.at(0)), QString("3x4"));
+    TensorMap in;
+    in["x"] = HostTensor::fromDoubles(DataType::kFloat32, {2, 6}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+    in["shape"] = HostTensor::fromInt64s({3, 4});
+    const HostTensor y = engine->createExecutionContext()->execute(in).at("reshape");
+    QCOMPARE(y.shape(), (std::vector<int64_t>{3, 4}));
+    QCOMPARE(y.getAsDouble(11), 11.0);
+  }
   void memoryPlanSharesByLifetime() {
     // a: layers 0-1, b: 1-2, c: 2-3, d: 3-4 → a and c may share, b and d may share
     std::vector<build::Lifetime> t = {{"a", 1000, 0, 1}, {"b", 1000, 1, 2}, {"c", 500, 2, 3}, {"d", 500, 3, 4}};

@@ -64,6 +64,9 @@ class ExecutionContext {
   virtual void setOptimizationProfile(int32_t profile) = 0;
   /// Sets the actual shape of an input. Throws Error when outside the profile.
   virtual void setInputShape(const std::string& name, const std::vector<int64_t>& shape) = 0;
+  /// Sets the host values of an input named in a profile's shapeValues (the
+  /// engine plans shapes with them). execute() sets them itself.
+  virtual void setInputValues(const std::string& name, const HostTensor& values) = 0;
   /// The shape an output will have for the inputs' shapes set so far.
   virtual std::vector<int64_t> outputShape(const std::string& name) = 0;
   /// Binds an I/O tensor to caller-owned memory (host memory on cpu, device

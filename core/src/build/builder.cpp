@@ -147,8 +147,9 @@ std::string Builder::buildPlan(const Network& source, const BuilderConfig& confi
     }
   }
 
-  const Network atOpt = build::inferAt(net, build::optShapes(profiles[0]));
-  const Network atMax = build::inferAt(net, build::maxShapes(profiles));
+  const build::InputValues values = build::shapeValuesOf(net, profiles[0]);
+  const Network atOpt = build::inferAt(net, build::optShapes(profiles[0]), values);
+  const Network atMax = build::inferAt(net, build::maxShapes(profiles), values);
 
   build::TimingCache cache(target.device);
   if (std::string w = cache.load(config.timingCachePath); !w.empty()) {

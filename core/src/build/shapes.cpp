@@ -86,8 +86,9 @@ InputShapes maxShapes(const std::vector<OptimizationProfile>& profiles) {
   return s;
 }
 
-Network inferAt(const Network& network, const InputShapes& shapes) {
+Network inferAt(const Network& network, const InputShapes& shapes, const InputValues& values) {
   Network copy = network;
+  for (const auto& [name, v] : values) copy.tensor(name).data = std::make_shared<const HostTensor>(v);
   for (const auto& [name, t] : network.tensors()) {
     if (t.data) continue;
     Tensor& c = copy.tensor(name);
@@ -97,6 +98,23 @@ Network inferAt(const Network& network, const InputShapes& shapes) {
   }
   inferShapes(copy);
   return copy;
+}
+
+InputValues shapeValuesOf(const Network& network, const OptimizationProfile& profile) {
+  InputValues values;
+  for (const auto& [name, v] : profile.shapeValues) {
+    const Tensor& t = network.tensor(name);
+    auto range = profile.inputs.find(name);
+    std::vector<int64_t> shape = range != profile.inputs.end() ? range->second.opt : std::vector<int64_t>{int64_t(v.size())};
+    if (!isInteger(t.type) || numelOf(shape) != int64_t(v.size())) {
+      throw Error(ErrorCode::kInvalidArgument, "optimization profile: the values of '" + name + "' do not fit its type " +
+                                                   toString(t.type) + " and shape " + shapeString(shape));
+    }
+    HostTensor h(t.type, shape);
+    for (size_t i = 0; i < v.size(); ++i) h.setFromDouble(int64_t(i), double(v[i]));
+    values[name] = std::move(h);
+  }
+  return values;
 }
 
 bool fitsRange(const ShapeRange& range, const std::vector<int64_t>& shape) {

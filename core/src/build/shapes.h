@@ -26,9 +26,16 @@ InputShapes optShapes(const OptimizationProfile& profile);
 /// The element-wise largest max shapes over all profiles.
 InputShapes maxShapes(const std::vector<OptimizationProfile>& profiles);
 
-/// A copy of `network` with its inputs set to `shapes` and every other tensor
+/// Known values of integer inputs, by input name.
+using InputValues = std::map<std::string, HostTensor>;
+
+/// A copy of `network` with its inputs set to `shapes` (and, for the inputs
+/// in `values`, to those values, as constants) and every other tensor
 /// re-inferred from them.
-Network inferAt(const Network& network, const InputShapes& shapes);
+Network inferAt(const Network& network, const InputShapes& shapes, const InputValues& values = {});
+
+/// The shape values of a profile as tensors of the inputs' types and shapes.
+InputValues shapeValuesOf(const Network& network, const OptimizationProfile& profile);
 
 /// True when `shape` fits `range` (same rank, min <= shape <= max).
 bool fitsRange(const ShapeRange& range, const std::vector<int64_t>& shape);

@@ -33,6 +33,7 @@ class CpuContext final : public ExecutionContext {
   void setOptimizationProfile(int32_t profile) override;
   void setInputShape(const std::string& name, const std::vector<int64_t>& shape) override;
   std::vector<int64_t> outputShape(const std::string& name) override;
+  void setInputValues(const std::string& name, const HostTensor& values) override { values_[name] = values; }
   void setTensorAddress(const std::string& name, void* address) override;
   void enqueue(void* stream) override;
   void setProfiler(Profiler* profiler) override { profiler_ = profiler; }
@@ -51,6 +52,7 @@ class CpuContext final : public ExecutionContext {
   int32_t profile_ = 0;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::map<std::string, void*> addresses_;
+  build::InputValues values_;
   std::map<std::string, std::vector<int64_t>> lastOutputShapes_;
   Profiler* profiler_ = nullptr;
   TensorMap lastInputs_;
@@ -151,7 +153,7 @@ std::vector<int64_t> CpuContext::outputShape(const std::string& name) {
   if (std::find(outs.begin(), outs.end(), name) == outs.end()) {
     throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an output of the engine");
   }
-  Network at = build::inferAt(engine_->network(), shapes_);
+  Network at = build::inferAt(engine_->network(), shapes_, values_);
   auto sizes = at.tensor(name).dims.sizes();
   if (!sizes) throw Error(ErrorCode::kShapeMismatch, "the shape of '" + name + "' depends on the input data");
   return *sizes;

@@ -82,6 +82,14 @@ std::shared_ptr<const Engine> buildForData(const Network& net, const std::vector
       }
     }
   }
+  // Small integer inputs may decide shapes (a Reshape target, Pad's pads):
+  // give their values to the profile when every data set agrees on them.
+  for (const auto& [name, t] : sets.front().inputs) {
+    if (!isInteger(t.type()) || t.numel() > 64) continue;
+    bool same = true;
+    for (const auto& set : sets) same = same && set.inputs.at(name).toInt64Vector() == t.toInt64Vector();
+    if (same) profile.shapeValues[name] = t.toInt64Vector();
+  }
   config.profiles.push_back(profile);
   return Runtime::load(Builder().buildPlan(net, config), net.name);
 }

@@ -44,6 +44,7 @@ class CudaContext final : public ExecutionContext {
   void setOptimizationProfile(int32_t profile) override;
   void setInputShape(const std::string& name, const std::vector<int64_t>& shape) override;
   std::vector<int64_t> outputShape(const std::string& name) override;
+  void setInputValues(const std::string& name, const HostTensor& values) override;
   void setTensorAddress(const std::string& name, void* address) override;
   void enqueue(void* stream) override;
   void setProfiler(Profiler* profiler) override { profiler_ = profiler; }
@@ -68,6 +69,7 @@ class CudaContext final : public ExecutionContext {
   int32_t profile_ = 0;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::map<std::string, void*> addresses_;
+  build::InputValues values_;
   Profiler* profiler_ = nullptr;
   bool useGraph_ = false;
   cudaGraphExec_t graph_ = nullptr;
@@ -128,10 +130,16 @@ class CudaEngine final : public Engine {
       offset += (t.data->bytes() + 255) / 256 * 256;
     }
     for (const auto& b : plan_.report.memory.buffers) arenaOffset_[b.tensor] = b.offset;
-    workspaceBytes_ = maxWorkspace();
     for (const auto& n : plan_.network.inputs()) {
       if (!plan_.network.tensor(n).data) inputs_.push_back(n);
     }
+    for (const auto& [n, v] : plan_.profiles[0].shapeValues) shapeValueInputs_.push_back(n);
+    for (size_t i = 0; i < layers.size(); ++i) {
+      for (const auto& o : layers[i].outputs) {
+        if (steps_[i].tactic == nullptr && isOutput(o)) hostOutputs_ = true;
+      }
+    }
+    workspaceBytes_ = maxWorkspace();
   }
 
   const std::vector<std::string>& inputNames() const override { return inputs_; }
@@ -153,7 +161,8 @@ class CudaEngine final : public Engine {
 
   const Network& network() const { return plan_.network; }
   const std::vector<Step>& steps() const { return steps_; }
-  bool hasHostFallback() const { return hostFallback_; }
+  /// Host layers or host copies make a run uncapturable.
+  bool runsOnHost() const { return hostFallback_ || hostOutputs_; }
   void* weight(const std::string& name) const {
     auto it = weightAt_.find(name);
     return it == weightAt_.end() ? nullptr : it->second;
@@ -166,6 +175,7 @@ class CudaEngine final : public Engine {
     return std::find(o.begin(), o.end(), n) != o.end();
   }
   bool isInput(const std::string& n) const { return std::find(inputs_.begin(), inputs_.end(), n) != inputs_.end(); }
+  const std::vector<std::string>& shapeValueInputs() const { return shapeValueInputs_; }
 
  private:
   const Tensor& ioTensor(const std::string& name) const {
@@ -182,13 +192,16 @@ class CudaEngine final : public Engine {
   std::unordered_map<std::string, void*> weightAt_;
   std::unordered_map<std::string, int64_t> arenaOffset_;
   bool hostFallback_ = false;
+  bool hostOutputs_ = false;  // a graph output computed on the host (Shape of an input)
   int64_t workspaceBytes_ = 0;
+  std::vector<std::string> shapeValueInputs_;
 
   // Tactics size their scratch at the build's opt shapes; the largest shapes
   // of every profile may need more.
   int64_t maxWorkspace() const {
     int64_t ws = plan_.report.memory.workspaceBytes;
-    const Network atMax = build::inferAt(plan_.network, build::maxShapes(plan_.profiles));
+    const Network atMax = build::inferAt(plan_.network, build::maxShapes(plan_.profiles),
+                                         build::shapeValuesOf(plan_.network, plan_.profiles[0]));
     const build::HostEvaluation host = build::evaluateOnHost(atMax);
     for (const Step& s : steps_) {
       if (!s.tactic) continue;
@@ -252,6 +265,16 @@ std::vector<int64_t> CudaContext::outputShape(const std::string& name) {
   return *at_.tensor(name).dims.sizes();
 }
 
+void CudaContext::setInputValues(const std::string& name, const HostTensor& values) {
+  auto it = values_.find(name);
+  if (it != values_.end() && it->second.toInt64Vector() == values.toInt64Vector() && it->second.shape() == values.shape()) {
+    return;
+  }
+  values_[name] = values;
+  planned_ = false;
+  dropGraph();
+}
+
 void CudaContext::setTensorAddress(const std::string& name, void* address) {
   if (!engine_->isInput(name) && !engine_->isOutput(name)) {
     throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an input or output of the engine");
@@ -265,7 +288,10 @@ void CudaContext::planShapes() {
   for (const auto& n : engine_->inputNames()) {
     if (!shapes_.count(n)) throw Error(ErrorCode::kInvalidArgument, "input '" + n + "' has no shape; call setInputShape");
   }
-  at_ = build::inferAt(engine_->network(), shapes_);
+  for (const auto& n : engine_->shapeValueInputs()) {
+    if (!values_.count(n)) throw Error(ErrorCode::kInvalidArgument, "input '" + n + "' decides shapes: set its values first");
+  }
+  at_ = build::inferAt(engine_->network(), shapes_, values_);
   host_ = build::evaluateOnHost(at_);
   uploads_.clear();
   launches_.clear();
@@ -326,7 +352,15 @@ void CudaContext::launchLayers(cudaStream_t stream) {
   const Handles& handles = threadHandles();
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
-    if (!s.tactic) continue;
+    if (!s.tactic) {
+      // a graph output computed on the host (e.g. Shape of an input) travels now
+      for (const auto& o : s.layer->outputs) {
+        if (o.empty() || !engine_->isOutput(o)) continue;
+        const HostTensor& v = host_.values.at(o);
+        if (v.bytes()) KILN_CUDA_CHECK(cudaMemcpyAsync(addressOf(o), v.raw(), v.bytes(), cudaMemcpyHostToDevice, stream));
+      }
+      continue;
+    }
     Launch& l = launches_[i];
     for (size_t k = 0; k < l.inputs.size(); ++k) l.inputs[k].data = addressOf(inputNames_[i][k]);
     for (size_t k = 0; k < l.outputs.size(); ++k) l.outputs[k].data = addressOf(outputNames_[i][k]);
@@ -347,7 +381,7 @@ void CudaContext::enqueue(void* streamArg) {
   cudaStream_t stream = streamArg ? static_cast<cudaStream_t>(streamArg) : stream_.get();
   KILN_CUDNN_CHECK(cudnnSetStream(threadHandles().cudnn, stream));
   const auto t0 = std::chrono::steady_clock::now();
-  const bool graph = useGraph_ && !profiler_ && !engine_->hasHostFallback();
+  const bool graph = useGraph_ && !profiler_ && !engine_->runsOnHost();
   if (graph) {
     if (!graph_ || graphStream_ != stream) {
       dropGraph();
@@ -392,13 +426,15 @@ TensorMap CudaContext::execute(const TensorMap& inputs) {
                                                    "; the engine expects " + toString(engine_->tensorType(name)));
     }
     setInputShape(name, it->second.shape());
+    const auto& sv = engine_->shapeValueInputs();
+    if (std::find(sv.begin(), sv.end(), name) != sv.end()) setInputValues(name, it->second);
   }
   planShapes();
   cudaStream_t s = stream_.get();
   cudaEvent_t* ev = &events_[events_.size() - 2];
   auto ensure = [&](const std::string& name, size_t bytes) {
     DeviceBuffer& b = ioBuffers_[name];
-    if (b.bytes() < bytes) {
+    if (!b.get() || b.bytes() < bytes) {
       b = DeviceBuffer(std::max<size_t>(bytes, 1));
       dropGraph();
     }
