@@ -120,6 +120,7 @@ PlanContents makePlan() {
   OptimizationProfile small, large;
   small.inputs["x"] = {{1, 3, 4}, {2, 3, 4}, {4, 3, 4}};
   large.inputs["x"] = {{8, 3, 4}, {16, 3, 4}, {64, 3, 4}};
+  large.shapeValues["x"] = {-1, 0, 7};
   p.profiles = {small, large};
   p.report = makeReport();
   return p;
@@ -278,6 +279,7 @@ std::string comparePlans(const PlanContents& a, const PlanContents& b) {
       d.eq(ra.opt, it->second.opt, "profile opt");
       d.eq(ra.max, it->second.max, "profile max");
     }
+    d.eq(a.profiles[i].shapeValues, b.profiles[i].shapeValues, "profile shape values");
   }
   compareNetworks(d, a.network, b.network);
   compareReports(d, a.report, b.report);

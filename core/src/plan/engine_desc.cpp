@@ -245,6 +245,11 @@ DescribedEngine describeEngine(const PlanContents& plan) {
       r->mutable_opt()->Add(range.opt.begin(), range.opt.end());
       r->mutable_max()->Add(range.max.begin(), range.max.end());
     }
+    for (const auto& [input, values] : profile.shapeValues) {
+      ShapeValues* v = pp->add_shape_values();
+      v->set_input(input);
+      v->mutable_values()->Add(values.begin(), values.end());
+    }
   }
   desc.set_report_json(reportToJson(plan.report, -1));
   return out;
@@ -264,6 +269,10 @@ void restoreEngine(const EngineDesc& desc, std::string_view blob, PlanContents& 
       if (!profile.inputs.emplace(r.input(), std::move(range)).second) {
         throw corrupt("a profile names input '" + r.input() + "' twice");
       }
+    }
+    for (const auto& v : pp.shape_values()) {
+      if (!plan.network.findTensor(v.input())) throw corrupt("shape values name unknown input '" + v.input() + "'");
+      profile.shapeValues[v.input()] = std::vector<int64_t>(v.values().begin(), v.values().end());
     }
     plan.profiles.push_back(std::move(profile));
   }

@@ -262,7 +262,9 @@ void CudaContext::setInputShape(const std::string& name, const std::vector<int64
 std::vector<int64_t> CudaContext::outputShape(const std::string& name) {
   if (!engine_->isOutput(name)) throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an output of the engine");
   planShapes();
-  return *at_.tensor(name).dims.sizes();
+  auto sizes = at_.tensor(name).dims.sizes();
+  if (!sizes) throw Error(ErrorCode::kShapeMismatch, "the shape of '" + name + "' depends on data the engine does not have");
+  return *sizes;
 }
 
 void CudaContext::setInputValues(const std::string& name, const HostTensor& values) {
@@ -450,7 +452,7 @@ TensorMap CudaContext::execute(const TensorMap& inputs) {
   KILN_CUDA_CHECK(cudaEventRecord(endCopy, s));
   TensorMap outputs;
   for (const auto& name : engine_->outputNames()) {
-    HostTensor t(engine_->tensorType(name), *at_.tensor(name).dims.sizes());
+    HostTensor t(engine_->tensorType(name), outputShape(name));
     ensure(name, t.bytes());
     outputs[name] = std::move(t);
   }
