@@ -55,10 +55,10 @@ struct ShapeRange {
 /// their static shape (unknown dims become 1).
 struct OptimizationProfile {
   std::map<std::string, ShapeRange> inputs;  ///< by input name
-  /// Values of integer inputs that decide shapes (a Reshape target, Pad's
-  /// pads): the builder plans with them, and the engine reads those inputs on
-  /// the host at run time (ExecutionContext::setInputValues).
-  std::map<std::string, std::vector<int64_t>> shapeValues;
+  /// Values of inputs that decide shapes (a Reshape target, Pad's pads,
+  /// Resize's scales): the builder plans with them, and the engine reads
+  /// those inputs on the host at run time (ExecutionContext::setInputValues).
+  std::map<std::string, std::vector<double>> shapeValues;
 };
 
 /// Receives the builder's messages.

@@ -106,12 +106,12 @@ InputValues shapeValuesOf(const Network& network, const OptimizationProfile& pro
     const Tensor& t = network.tensor(name);
     auto range = profile.inputs.find(name);
     std::vector<int64_t> shape = range != profile.inputs.end() ? range->second.opt : std::vector<int64_t>{int64_t(v.size())};
-    if (!isInteger(t.type) || numelOf(shape) != int64_t(v.size())) {
+    if (t.type == DataType::kBool || numelOf(shape) != int64_t(v.size())) {
       throw Error(ErrorCode::kInvalidArgument, "optimization profile: the values of '" + name + "' do not fit its type " +
                                                    toString(t.type) + " and shape " + shapeString(shape));
     }
     HostTensor h(t.type, shape);
-    for (size_t i = 0; i < v.size(); ++i) h.setFromDouble(int64_t(i), double(v[i]));
+    for (size_t i = 0; i < v.size(); ++i) h.setFromDouble(int64_t(i), v[i]);
     values[name] = std::move(h);
   }
   return values;

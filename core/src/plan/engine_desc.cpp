@@ -272,7 +272,7 @@ void restoreEngine(const EngineDesc& desc, std::string_view blob, PlanContents& 
     }
     for (const auto& v : pp.shape_values()) {
       if (!plan.network.findTensor(v.input())) throw corrupt("shape values name unknown input '" + v.input() + "'");
-      profile.shapeValues[v.input()] = std::vector<int64_t>(v.values().begin(), v.values().end());
+      profile.shapeValues[v.input()] = std::vector<double>(v.values().begin(), v.values().end());
     }
     plan.profiles.push_back(std::move(profile));
   }

@@ -82,13 +82,22 @@ std::shared_ptr<const Engine> buildForData(const Network& net, const std::vector
       }
     }
   }
-  // Small integer inputs may decide shapes (a Reshape target, Pad's pads):
-  // give their values to the profile when every data set agrees on them.
+  // Small integer inputs may decide shapes (a Reshape target, Pad's pads),
+  // and so may a few float ones (Resize's scales, Range's bounds): give their
+  // values to the profile when every data set agrees on them.
+  auto decidesShapes = [&](const std::string& name) {
+    for (const auto& l : net.layers()) {
+      const bool reader = std::find(l.inputs.begin(), l.inputs.end(), name) != l.inputs.end();
+      if (reader && (l.op == "Resize" || l.op == "Upsample" || l.op == "Range")) return true;
+    }
+    return false;
+  };
   for (const auto& [name, t] : sets.front().inputs) {
-    if (!isInteger(t.type()) || t.numel() > 64) continue;
+    const bool candidate = (isInteger(t.type()) && t.numel() <= 64) || (isFloat(t.type()) && t.numel() <= 8 && decidesShapes(name));
+    if (!candidate) continue;
     bool same = true;
-    for (const auto& set : sets) same = same && set.inputs.at(name).toInt64Vector() == t.toInt64Vector();
-    if (same) profile.shapeValues[name] = t.toInt64Vector();
+    for (const auto& set : sets) same = same && set.inputs.at(name).toDoubleVector() == t.toDoubleVector();
+    if (same) profile.shapeValues[name] = t.toDoubleVector();
   }
   config.profiles.push_back(profile);
   return Runtime::load(Builder().buildPlan(net, config), net.name);

@@ -163,6 +163,7 @@ class CudaEngine final : public Engine {
   const std::vector<Step>& steps() const { return steps_; }
   /// Host layers or host copies make a run uncapturable.
   bool runsOnHost() const { return hostFallback_ || hostOutputs_; }
+  bool hasWeight(const std::string& name) const { return weightAt_.count(name) > 0; }
   void* weight(const std::string& name) const {
     auto it = weightAt_.find(name);
     return it == weightAt_.end() ? nullptr : it->second;
@@ -269,7 +270,7 @@ std::vector<int64_t> CudaContext::outputShape(const std::string& name) {
 
 void CudaContext::setInputValues(const std::string& name, const HostTensor& values) {
   auto it = values_.find(name);
-  if (it != values_.end() && it->second.toInt64Vector() == values.toInt64Vector() && it->second.shape() == values.shape()) {
+  if (it != values_.end() && it->second.toDoubleVector() == values.toDoubleVector() && it->second.shape() == values.shape()) {
     return;
   }
   values_[name] = values;
@@ -333,7 +334,7 @@ void CudaContext::planShapes() {
 
 void* CudaContext::addressOf(const std::string& name) const {
   if (name.empty()) return nullptr;
-  if (void* w = engine_->weight(name)) return w;
+  if (engine_->hasWeight(name)) return engine_->weight(name);
   if (auto it = uploads_.find(name); it != uploads_.end()) return it->second.get();
   if (engine_->isInput(name) || engine_->isOutput(name)) {
     auto it = addresses_.find(name);
