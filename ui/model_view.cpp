@@ -44,9 +44,8 @@ void ModelView::clear() {
   layers_->clear();
 }
 
-void ModelView::show(const LoadedModel& model) {
+void ModelView::show(const Network& net) {
   clear();
-  const Network& net = *model.network;
   auto addIo = [&](const QString& role, const std::string& name) {
     const Tensor& t = net.tensor(name);
     new QTreeWidgetItem(io_, {role, QString::fromStdString(name), toString(t.type), QString::fromStdString(t.dims.str())});

@@ -3,7 +3,7 @@
 
 #include <QWidget>
 
-#include "model_loader.h"
+#include "kiln/network.h"
 
 class QTreeWidget;
 
@@ -16,8 +16,8 @@ class ModelView : public QWidget {
  public:
   explicit ModelView(QWidget* parent = nullptr);
 
-  /// Replaces the shown model.
-  void show(const LoadedModel& model);
+  /// Replaces the shown model with `network` (copied into the tables).
+  void show(const Network& network);
   /// Empties every table.
   void clear();
 
