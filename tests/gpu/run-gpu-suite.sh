@@ -4,7 +4,7 @@
 # along: the tactic-by-tactic comparison with the CPU reference, the ONNX node
 # conformance on the cuda backend, ResNet-50 from torchvision at fp32 and fp16
 # against PyTorch, and compute-sanitizer's memcheck. Arguments pick parts
-# (tactics conformance resnet memcheck; default all), so a long suite can be
+# (tactics conformance resnet studio memcheck; default all; studio needs resnet), so a long suite can be
 # split over several calls. Writes logs to $OUT (or ./gpu-out) and prints a
 # summary last.
 set -uo pipefail
@@ -19,7 +19,7 @@ nv=$(python3 -c 'import nvidia, os; print(list(nvidia.__path__)[0])')
 export LD_LIBRARY_PATH="$b/lib:$(ls -d "$nv"/*/lib | tr '\n' ':')${LD_LIBRARY_PATH:-}"
 export QT_QPA_PLATFORM=offscreen QT_QPA_PLATFORM_PLUGIN_PATH="$b/plugins/platforms"
 kiln="$b/bin/kiln"
-parts=${*:-tactics conformance resnet memcheck}
+parts=${*:-tactics conformance resnet studio memcheck}
 want() { [[ " $parts " == *" $1 "* ]]; }
 summary=()
 note() { summary+=("$*"); echo "== $*"; }
@@ -62,6 +62,14 @@ if want resnet; then
   head -n 25 "$out/resnet_bench_fp16.txt"
   "$kiln" bench "$work/resnet/r50_fp16.plan" --resident --cuda-graph --duration 3 > "$out/resnet_bench_fp16_graph.txt" 2>&1
   note "resnet50 fp16 bench, resident inputs, CUDA graph: $(grep -E '^(throughput|latency|mean|warning)' "$out/resnet_bench_fp16_graph.txt" | tr '\n' ' ')"
+fi
+
+if want studio && [ -f "$work/resnet/resnet50.onnx" ]; then
+  timeout 300 "$b/bin/kiln-studio" "$work/resnet/resnet50.onnx" --build-and-profile 3 --target cuda --fp16 \
+    --screenshot "$out/studio_resnet50_cuda.png" > "$out/studio.txt" 2>&1
+  rc=$?
+  grep '^studio:' "$out/studio.txt"
+  note "studio (offscreen) ResNet-50 on cuda: exit $rc; $(grep -E '^studio: (built|profiled)' "$out/studio.txt" | tr '\n' ' ')"
 fi
 
 if want memcheck && command -v compute-sanitizer > /dev/null; then
