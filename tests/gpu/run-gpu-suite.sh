@@ -4,7 +4,8 @@
 # along: the tactic-by-tactic comparison with the CPU reference, the ONNX node
 # conformance on the cuda backend, ResNet-50 from torchvision at fp32 and fp16
 # against PyTorch, and compute-sanitizer's memcheck. Arguments pick parts
-# (tactics conformance resnet studio memcheck; default all; studio needs resnet), so a long suite can be
+# (tactics conformance resnet studio memcheck memcheck-conformance; default all
+# but the slow memcheck-conformance; studio needs resnet), so a long suite can be
 # split over several calls. Writes logs to $OUT (or ./gpu-out) and prints a
 # summary last.
 set -uo pipefail
@@ -76,6 +77,13 @@ if want memcheck && command -v compute-sanitizer > /dev/null; then
   compute-sanitizer --tool memcheck --error-exitcode 9 "$b/bin/test_cuda_tactics" > "$out/memcheck.txt" 2>&1
   rc=$?
   note "memcheck over test_cuda_tactics: exit $rc ($(grep -E 'ERROR SUMMARY' "$out/memcheck.txt" | tail -n 1))"
+fi
+
+if want memcheck-conformance && command -v compute-sanitizer > /dev/null; then
+  timeout 500 compute-sanitizer --tool memcheck --error-exitcode 9 "$kiln" conformance "$b/node-tests" --backend cuda \
+    > "$out/memcheck_conformance.txt" 2>&1
+  rc=$?
+  note "memcheck over the cuda conformance run: exit $rc ($(grep -E 'ERROR SUMMARY' "$out/memcheck_conformance.txt" | tail -n 1); $(grep -E '^[0-9]+ passed' "$out/memcheck_conformance.txt"))"
 fi
 
 echo
