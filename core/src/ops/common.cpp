@@ -96,6 +96,20 @@ std::vector<int64_t> broadcastOffsets(const std::vector<int64_t>& out, const std
   return offsets;
 }
 
+std::pair<int64_t, int64_t> sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  if (dim == 0) return {0, 0};
+  if (start < 0) start += dim;
+  if (end < 0) end += dim;
+  if (step > 0) {
+    start = std::clamp(start, int64_t(0), dim);
+    end = std::clamp(end, int64_t(0), dim);
+    return {start, end > start ? (end - start - 1) / step + 1 : 0};
+  }
+  start = std::clamp(start, int64_t(0), dim - 1);
+  end = std::clamp(end, int64_t(-1), dim - 1);
+  return {start, start > end ? (start - end - 1) / -step + 1 : 0};
+}
+
 Dim mulDim(const Dim& a, const Dim& b) {
   if (a.known() && b.known()) return Dim(a.value * b.value);
   if (a.known() && a.value == 1) return b;

@@ -129,6 +129,10 @@ inline Dims dimsOf(const HostTensor& t) { return Dims::of(t.shape()); }
 /// Multiplies two dims; unknown when either is.
 Dim mulDim(const Dim& a, const Dim& b);
 
+/// The first index and the element count of a slice of one axis of size
+/// `dim`, after ONNX's clamping rules (Slice; shared by every backend).
+std::pair<int64_t, int64_t> sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step);
+
 /// Sets output 0 to input 0's type and shape (for shape-preserving ops).
 void inferSameAsInput(InferContext& ctx);
 

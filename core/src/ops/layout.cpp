@@ -273,22 +273,6 @@ std::optional<SliceParams> sliceParams(const NodeContext& ctx, size_t rank, Read
   return p;
 }
 
-// The first index and the count of a slice of one axis of size `dim`, after
-// the ONNX clamping rules.
-std::pair<int64_t, int64_t> sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step) {
-  if (dim == 0) return {0, 0};
-  if (start < 0) start += dim;
-  if (end < 0) end += dim;
-  if (step > 0) {
-    start = std::clamp(start, int64_t(0), dim);
-    end = std::clamp(end, int64_t(0), dim);
-    return {start, end > start ? (end - start - 1) / step + 1 : 0};
-  }
-  start = std::clamp(start, int64_t(0), dim - 1);
-  end = std::clamp(end, int64_t(-1), dim - 1);
-  return {start, start > end ? (start - end - 1) / -step + 1 : 0};
-}
-
 void inferSlice(InferContext& ctx) {
   const ValueInfo& x = ctx.input(0);
   if (ctx.opset() >= 10 && (!ctx.hasInput(1) || !ctx.hasInput(2))) ctx.fail("starts and ends are required");

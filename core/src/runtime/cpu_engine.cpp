@@ -1,5 +1,7 @@
 #include "runtime/cpu_engine.h"
 
+#include "runtime/plan_engine.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -59,17 +61,12 @@ class CpuContext final : public ExecutionContext {
   ExecuteTimings timings_;
 };
 
-class CpuEngine final : public Engine {
+class CpuEngine final : public PlanEngine {
  public:
-  CpuEngine(PlanContents plan, const std::string& displayName) : plan_(std::move(plan)) {
+  CpuEngine(PlanContents plan, const std::string& displayName) : PlanEngine(std::move(plan), displayName) {
     const auto& registry = ops::OpRegistry::instance();
     const auto& be = backend::cpuBackend();
     const auto& layers = plan_.network.layers();
-    if (plan_.tactics.size() != layers.size()) {
-      throw Error(ErrorCode::kInvalidPlan, displayName + ": the plan has " + std::to_string(plan_.tactics.size()) +
-                                               " tactics for " + std::to_string(layers.size()) + " layers");
-    }
-    if (plan_.profiles.empty()) throw Error(ErrorCode::kInvalidPlan, displayName + ": the plan has no optimization profile");
     std::unordered_map<std::string, size_t> lastUse;
     for (size_t i = 0; i < layers.size(); ++i) {
       const Layer& l = layers[i];
@@ -85,50 +82,22 @@ class CpuEngine final : public Engine {
         if (!in.empty()) lastUse[in] = i;
       }
     }
-    const auto& outs = plan_.network.outputs();
     for (const auto& [name, at] : lastUse) {
       const Tensor* t = plan_.network.findTensor(name);
-      if ((t && t->data) || std::find(outs.begin(), outs.end(), name) != outs.end()) continue;
+      if ((t && t->data) || isOutput(name)) continue;
       steps_[at].freeAfter.push_back(name);
-    }
-    for (const auto& n : plan_.network.inputs()) {
-      if (!plan_.network.tensor(n).data) inputs_.push_back(n);
     }
   }
 
-  const std::vector<std::string>& inputNames() const override { return inputs_; }
-  const std::vector<std::string>& outputNames() const override { return plan_.network.outputs(); }
-  DataType tensorType(const std::string& name) const override { return ioTensor(name).type; }
-  Dims tensorShape(const std::string& name) const override { return ioTensor(name).dims; }
-  int32_t numProfiles() const override { return int32_t(plan_.profiles.size()); }
-  ShapeRange profileShapes(const std::string& input, int32_t profile) const override {
-    if (profile < 0 || profile >= numProfiles()) throw Error(ErrorCode::kInvalidArgument, "no profile " + std::to_string(profile));
-    auto it = plan_.profiles[size_t(profile)].inputs.find(input);
-    if (it == plan_.profiles[size_t(profile)].inputs.end()) throw Error(ErrorCode::kInvalidArgument, "no input '" + input + "'");
-    return it->second;
-  }
-  const BuildReport& report() const override { return plan_.report; }
   Target target() const override { return Target::kCpu; }
   std::unique_ptr<ExecutionContext> createExecutionContext() const override {
     return std::make_unique<CpuContext>(std::static_pointer_cast<const CpuEngine>(shared_from_this()));
   }
 
-  const Network& network() const { return plan_.network; }
   const std::vector<Step>& steps() const { return steps_; }
 
  private:
-  const Tensor& ioTensor(const std::string& name) const {
-    const auto& outs = plan_.network.outputs();
-    if (std::find(inputs_.begin(), inputs_.end(), name) == inputs_.end() &&
-        std::find(outs.begin(), outs.end(), name) == outs.end()) {
-      throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an input or output of the engine");
-    }
-    return plan_.network.tensor(name);
-  }
-
-  PlanContents plan_;
   std::vector<Step> steps_;
-  std::vector<std::string> inputs_;
 };
 
 void CpuContext::setOptimizationProfile(int32_t profile) {

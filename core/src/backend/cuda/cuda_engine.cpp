@@ -18,6 +18,7 @@
 #include "build/host_values.h"
 #include "build/shapes.h"
 #include "kiln/errors.h"
+#include "runtime/plan_engine.h"
 
 namespace kiln::backend::cuda {
 
@@ -87,15 +88,11 @@ class CudaContext final : public ExecutionContext {
   ExecuteTimings timings_;
 };
 
-class CudaEngine final : public Engine {
+class CudaEngine final : public runtime::PlanEngine {
  public:
-  CudaEngine(PlanContents plan, const std::string& displayName) : plan_(std::move(plan)) {
+  CudaEngine(PlanContents plan, const std::string& displayName) : PlanEngine(std::move(plan), displayName) {
     const auto& registry = CudaTacticRegistry::instance();
     const auto& layers = plan_.network.layers();
-    if (plan_.tactics.size() != layers.size() || plan_.tacticState.size() != layers.size()) {
-      throw Error(ErrorCode::kInvalidPlan, displayName + ": the plan's tactics do not match its layers");
-    }
-    if (plan_.profiles.empty()) throw Error(ErrorCode::kInvalidPlan, displayName + ": the plan has no optimization profile");
     std::map<std::string, Precision> precisions;
     for (const auto& l : plan_.report.layers) {
       if (auto p = precisionFromString(l.precision)) precisions[l.name] = *p;
@@ -130,9 +127,6 @@ class CudaEngine final : public Engine {
       offset += (t.data->bytes() + 255) / 256 * 256;
     }
     for (const auto& b : plan_.report.memory.buffers) arenaOffset_[b.tensor] = b.offset;
-    for (const auto& n : plan_.network.inputs()) {
-      if (!plan_.network.tensor(n).data) inputs_.push_back(n);
-    }
     for (const auto& [n, v] : plan_.profiles[0].shapeValues) shapeValueInputs_.push_back(n);
     for (size_t i = 0; i < layers.size(); ++i) {
       for (const auto& o : layers[i].outputs) {
@@ -142,24 +136,11 @@ class CudaEngine final : public Engine {
     workspaceBytes_ = maxWorkspace();
   }
 
-  const std::vector<std::string>& inputNames() const override { return inputs_; }
-  const std::vector<std::string>& outputNames() const override { return plan_.network.outputs(); }
-  DataType tensorType(const std::string& name) const override { return ioTensor(name).type; }
-  Dims tensorShape(const std::string& name) const override { return ioTensor(name).dims; }
-  int32_t numProfiles() const override { return int32_t(plan_.profiles.size()); }
-  ShapeRange profileShapes(const std::string& input, int32_t profile) const override {
-    if (profile < 0 || profile >= numProfiles()) throw Error(ErrorCode::kInvalidArgument, "no profile " + std::to_string(profile));
-    auto it = plan_.profiles[size_t(profile)].inputs.find(input);
-    if (it == plan_.profiles[size_t(profile)].inputs.end()) throw Error(ErrorCode::kInvalidArgument, "no input '" + input + "'");
-    return it->second;
-  }
-  const BuildReport& report() const override { return plan_.report; }
   Target target() const override { return Target::kCuda; }
   std::unique_ptr<ExecutionContext> createExecutionContext() const override {
     return std::make_unique<CudaContext>(std::static_pointer_cast<const CudaEngine>(shared_from_this()));
   }
 
-  const Network& network() const { return plan_.network; }
   const std::vector<Step>& steps() const { return steps_; }
   /// Host layers or host copies make a run uncapturable.
   bool runsOnHost() const { return hostFallback_ || hostOutputs_; }
@@ -171,24 +152,10 @@ class CudaEngine final : public Engine {
   const std::unordered_map<std::string, int64_t>& arenaOffsets() const { return arenaOffset_; }
   int64_t arenaBytes() const { return plan_.report.memory.activationPeakBytes; }
   int64_t workspaceBytes() const { return workspaceBytes_; }
-  bool isOutput(const std::string& n) const {
-    const auto& o = plan_.network.outputs();
-    return std::find(o.begin(), o.end(), n) != o.end();
-  }
-  bool isInput(const std::string& n) const { return std::find(inputs_.begin(), inputs_.end(), n) != inputs_.end(); }
   const std::vector<std::string>& shapeValueInputs() const { return shapeValueInputs_; }
 
  private:
-  const Tensor& ioTensor(const std::string& name) const {
-    if (!isInput(name) && !isOutput(name)) {
-      throw Error(ErrorCode::kInvalidArgument, "'" + name + "' is not an input or output of the engine");
-    }
-    return plan_.network.tensor(name);
-  }
-
-  PlanContents plan_;
   std::vector<Step> steps_;
-  std::vector<std::string> inputs_;
   DeviceBuffer weights_;
   std::unordered_map<std::string, void*> weightAt_;
   std::unordered_map<std::string, int64_t> arenaOffset_;

@@ -102,21 +102,6 @@ void transposeOp(const LayerView& v, const Launch* launch) {
 
 // ---- Slice ------------------------------------------------------------------------------
 
-// As the reference: the first index and the count along one axis.
-std::pair<int64_t, int64_t> sliceAxis(int64_t dim, int64_t start, int64_t end, int64_t step) {
-  if (dim == 0) return {0, 0};
-  if (start < 0) start += dim;
-  if (end < 0) end += dim;
-  if (step > 0) {
-    start = std::clamp(start, int64_t(0), dim);
-    end = std::clamp(end, int64_t(0), dim);
-    return {start, end > start ? (end - start - 1) / step + 1 : 0};
-  }
-  start = std::clamp(start, int64_t(0), dim - 1);
-  end = std::clamp(end, int64_t(-1), dim - 1);
-  return {start, start > end ? (start - end - 1) / -step + 1 : 0};
-}
-
 void sliceOp(const LayerView& v, const Launch* launch) {
   const ops::NodeContext ctx(v.layer, v.opset);
   const DeviceTensor& x = v.in(0);
@@ -144,7 +129,7 @@ void sliceOp(const LayerView& v, const Launch* launch) {
   MapCopyParams p = identityMap(x.shape, byteSizeOf(x.type));
   for (size_t k = 0; k < n; ++k) {
     const size_t d = size_t(axes[k]);
-    auto [start, count] = sliceAxis(x.shape[d], starts[k], ends[k], steps[k]);
+    auto [start, count] = ops::sliceAxis(x.shape[d], starts[k], ends[k], steps[k]);
     // the kernel reads a negative index as padding, so a backward slice must
     // count from its first element, not from an offset base
     p.axes[d].size = count;
