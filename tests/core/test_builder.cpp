@@ -180,6 +180,18 @@ class TestBuilder : public QObject {
     QVERIFY(warned);
     QVERIFY(report.timingCacheMisses > 0);
   }
+  void foreignTimingCacheIsIgnoredWithAWarning() {
+    const std::string cache = test::writeFile(test::tempDir(), "foreign.cache",
+                                              R"({"format": 1, "device": "another machine", "entries": {"x": 1.0}})");
+    BuilderConfig config = dynamicBatch(1);
+    config.timingCachePath = cache;
+    BuildReport report;
+    Builder().buildPlan(smallCnn(), config, &report);
+    bool warned = false;
+    for (const auto& w : report.warnings) warned = warned || w.find("is for device 'another machine'") != std::string::npos;
+    QVERIFY(warned);
+    QCOMPARE(report.timingCacheHits, 0);
+  }
   void workspaceLimitSkipsTactics() {
     BuilderConfig config = dynamicBatch(2);
     config.workspaceBytes = 0;
