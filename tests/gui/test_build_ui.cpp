@@ -201,9 +201,15 @@ class TestBuildUi : public QObject {
     QSignalSpy finished(&worker, &ui::BuildWorker::finished);
     QSignalSpy failed(&worker, &ui::BuildWorker::failed);
     QSignalSpy steps(&worker, &ui::BuildWorker::stepCompleted);
-    connect(&worker, &ui::BuildWorker::stepCompleted, &worker, [&worker](const QString& phase) {
-      if (phase == "tactics") worker.cancel();  // mid-build: the first layer's tactics are timed
-    });
+    // Direct, on the build thread: the build stops right after the first
+    // layer's tactics however fast the machine is (a queued cancel could
+    // arrive after the build had finished).
+    connect(
+        &worker, &ui::BuildWorker::stepCompleted, &worker,
+        [&worker](const QString& phase) {
+          if (phase == "tactics") worker.cancel();
+        },
+        Qt::DirectConnection);
     BuilderConfig c;
     c.optimizationLevel = 5;
     c.timingCachePath = cache.toStdString();
