@@ -101,19 +101,12 @@ class CpuEngine final : public PlanEngine {
 };
 
 void CpuContext::setOptimizationProfile(int32_t profile) {
-  if (profile < 0 || profile >= engine_->numProfiles()) {
-    throw Error(ErrorCode::kInvalidArgument, "the engine has no profile " + std::to_string(profile));
-  }
+  engine_->checkProfile(profile);
   profile_ = profile;
 }
 
 void CpuContext::setInputShape(const std::string& name, const std::vector<int64_t>& shape) {
-  ShapeRange range = engine_->profileShapes(name, profile_);
-  if (!build::fitsRange(range, shape)) {
-    throw Error(ErrorCode::kShapeMismatch, "input '" + name + "' shape " + shapeString(shape) + " is outside profile " +
-                                               std::to_string(profile_) + " (" + shapeString(range.min) + " to " +
-                                               shapeString(range.max) + ")");
-  }
+  engine_->checkInputShape(name, profile_, shape);
   shapes_[name] = shape;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "build/shapes.h"
 #include "kiln/errors.h"
 
 namespace kiln::runtime {
@@ -24,6 +25,21 @@ ShapeRange PlanEngine::profileShapes(const std::string& input, int32_t profile) 
   auto it = inputs.find(input);
   if (it == inputs.end()) throw Error(ErrorCode::kInvalidArgument, "no input '" + input + "'");
   return it->second;
+}
+
+void PlanEngine::checkProfile(int32_t profile) const {
+  if (profile < 0 || profile >= numProfiles()) {
+    throw Error(ErrorCode::kInvalidArgument, "the engine has no profile " + std::to_string(profile));
+  }
+}
+
+void PlanEngine::checkInputShape(const std::string& name, int32_t profile, const std::vector<int64_t>& shape) const {
+  const ShapeRange range = profileShapes(name, profile);
+  if (!build::fitsRange(range, shape)) {
+    throw Error(ErrorCode::kShapeMismatch, "input '" + name + "' shape " + shapeString(shape) + " is outside profile " +
+                                               std::to_string(profile) + " (" + shapeString(range.min) + " to " +
+                                               shapeString(range.max) + ")");
+  }
 }
 
 bool PlanEngine::isInput(const std::string& name) const {

@@ -25,6 +25,10 @@ class PlanEngine : public Engine {
   const Network& network() const { return plan_.network; }
   bool isInput(const std::string& name) const;
   bool isOutput(const std::string& name) const;
+  /// Throws Error(kInvalidArgument) unless the engine has `profile`.
+  void checkProfile(int32_t profile) const;
+  /// Throws Error(kShapeMismatch) unless `shape` fits input `name`'s range in `profile`.
+  void checkInputShape(const std::string& name, int32_t profile, const std::vector<int64_t>& shape) const;
 
  protected:
   /// Takes the plan. Throws Error(kInvalidPlan) naming `displayName` when its
