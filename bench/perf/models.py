@@ -1,0 +1,118 @@
+"""The benchmark's models: built with random weights, exported with torch's
+default ONNX exporter, one file per batch size, with a seeded input and
+PyTorch's FP32 output (TF32 off) saved beside each.
+
+    python3 bench/perf/models.py export DIR [--models resnet50,mobilenetv2,bert] [--batches 1,256]
+
+writes DIR/<model>_b<batch>/{model.onnx, input_<i>.npy, reference.npy, meta.json}.
+Other scripts import build_model() and make_inputs() so that every peer runs
+the same weights on the same inputs.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+
+MODELS = ("resnet50", "mobilenetv2", "bert")
+DEFAULT_BATCHES = {"resnet50": (1, 256), "mobilenetv2": (1, 256), "bert": (1, 64)}
+BERT_SEQ = 128
+
+
+def build_model(name):
+    """The model in eval mode on the CPU, with weights from a fixed seed."""
+    import torch
+
+    torch.manual_seed(0)
+    if name == "resnet50":
+        import torchvision
+        return torchvision.models.resnet50(weights=None).eval()
+    if name == "mobilenetv2":
+        import torchvision
+        return torchvision.models.mobilenet_v2(weights=None).eval()
+    if name == "bert":
+        from transformers import BertConfig, BertModel
+
+        class Bert(torch.nn.Module):
+            """BERT-base returning the last hidden state for token ids."""
+
+            def __init__(self):
+                super().__init__()
+                config = BertConfig()  # bert-base-uncased sizes
+                self.bert = BertModel(config, add_pooling_layer=False, attn_implementation="eager")
+
+            def forward(self, input_ids):
+                return self.bert(input_ids=input_ids).last_hidden_state
+
+        return Bert().eval()
+    raise ValueError(f"unknown model {name}")
+
+
+def make_inputs(name, batch):
+    """Seeded inputs as torch tensors (CPU)."""
+    import torch
+
+    g = torch.Generator().manual_seed(1234 + batch)
+    if name == "bert":
+        return (torch.randint(0, 30522, (batch, BERT_SEQ), generator=g, dtype=torch.int64),)
+    return (torch.randn(batch, 3, 224, 224, generator=g),)
+
+
+def items_per_batch(name, batch):
+    return batch
+
+
+def export(directory, models, batches_override):
+    import onnx
+    import torch
+
+    for name in models:
+        batches = batches_override or DEFAULT_BATCHES[name]
+        model = build_model(name)
+        for batch in batches:
+            out = os.path.join(directory, f"{name}_b{batch}")
+            os.makedirs(out, exist_ok=True)
+            inputs = make_inputs(name, batch)
+            path = os.path.join(out, "model.onnx")
+            torch.onnx.export(model, inputs, path)
+            proto = onnx.load(path, load_external_data=False)
+            # reference: FP32 on the GPU when there is one, TF32 off
+            torch.backends.cuda.matmul.allow_tf32 = False
+            torch.backends.cudnn.allow_tf32 = False
+            dev = "cuda" if torch.cuda.is_available() else "cpu"
+            with torch.no_grad():
+                ref = model.to(dev)(*[t.to(dev) for t in inputs]).float().cpu().numpy()
+            model.cpu()
+            names = [i.name for i in proto.graph.input]
+            for i, t in enumerate(inputs):
+                np.save(os.path.join(out, f"input_{i}.npy"), t.numpy())
+            np.save(os.path.join(out, "reference.npy"), ref)
+            opset = [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")]
+            meta = {
+                "model": name,
+                "batch": batch,
+                "inputs": names,
+                "output": proto.graph.output[0].name,
+                "ir_version": proto.ir_version,
+                "opset": opset[0] if opset else None,
+                "nodes": len(proto.graph.node),
+                "torch": torch.__version__,
+            }
+            with open(os.path.join(out, "meta.json"), "w") as f:
+                json.dump(meta, f, indent=1)
+            print(f"{name} b{batch}: IR {meta['ir_version']}, opset {meta['opset']}, {meta['nodes']} nodes", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("command", choices=["export"])
+    ap.add_argument("directory")
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--batches", default="", help="override the batch sizes (comma-separated)")
+    a = ap.parse_args()
+    batches = tuple(int(b) for b in a.batches.split(",") if b)
+    export(a.directory, a.models.split(","), batches)
+
+
+if __name__ == "__main__":
+    main()
