@@ -8,6 +8,7 @@
 
 #include "kiln/errors.h"
 #include "kiln/reference.h"
+#include "passes/channels_last.h"
 #include "passes/eliminate_dead_layers.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/fold_constants.h"
@@ -487,6 +488,47 @@ class TestPasses : public QObject {
     none.markOutput(none.add("Relu", {t}, {}, "relu"));
     none.markOutput(t);  // the conv output is a graph output too
     expectUnchanged(none, pass);
+  }
+
+  void channelsLast() {
+    // conv -> fused conv with the first conv's output as residual -> grouped
+    // conv -> pool: the three convolutions run NHWC with one Transpose in
+    // front, one back before the pool, and the weights stored [M, R, S, C/g].
+    passes::ChannelsLast pass;
+    passes::EliminateDeadLayers dead;
+    Network net;
+    net.addInput("x", DataType::kFloat32, Dims{2, 3, 6, 5});
+    net.addConstant("w1", ramp({4, 3, 3, 3}, -0.5, 0.5));
+    net.addConstant("b1", ramp({4}, -0.1, 0.1));
+    net.addConstant("w2", ramp({4, 4, 1, 1}, -0.5, 0.5));
+    net.addConstant("w3", ramp({4, 2, 3, 3}, -0.5, 0.5));
+    const std::string a = net.add("Conv", {"x", "w1", "b1"}, ints("pads", {1, 1, 1, 1}), "conv1");
+    Attributes act = {{"activation", Attribute::ofString("Relu")}};
+    const std::string b = net.add("ConvAct", {a, "w2", "b1", a}, act, "conv2");
+    net.layers().back().domain = passes::kKilnDomain;
+    Attributes grouped = ints("strides", {2, 2});
+    grouped["group"] = Attribute::ofInt(2);
+    const std::string c = net.add("Conv", {b, "w3"}, grouped, "conv3");
+    net.markOutput(net.add("MaxPool", {c}, ints("kernel_shape", {2, 2}), "pool"));
+    net.opsets[passes::kKilnDomain] = 1;
+    inferShapes(net);
+    Network before = net;
+    QCOMPARE(pass.run(net).size(), size_t(3));
+    dead.run(net);
+    inferShapes(net);
+    QCOMPARE(toText(summary(net)), toText({{"Transpose", {"conv1"}}, {"kiln:ConvAct", {"conv1"}},
+                                           {"kiln:ConvAct", {"conv2"}}, {"kiln:ConvAct", {"conv3"}},
+                                           {"Transpose", {"conv3"}}, {"MaxPool", {"pool"}}}));
+    QCOMPARE(net.tensor(net.layers()[3].inputs[1]).data->shape(), (std::vector<int64_t>{4, 3, 3, 2}));
+    QCOMPARE(net.tensor(net.layers()[3].outputs[0]).dims.str(), Dims({2, 2, 2, 4}).str());
+    expectSameOutputs(before, net);
+    expectUnchanged(net, pass);  // already channels-last
+
+    Network dynamic;  // weights that are not constant stay NCHW
+    dynamic.addInput("x", DataType::kFloat32, Dims{1, 2, 4, 4});
+    dynamic.addInput("w", DataType::kFloat32, Dims{3, 2, 1, 1});
+    dynamic.markOutput(dynamic.add("Conv", {"x", "w"}, {}, "conv"));
+    expectUnchanged(dynamic, pass);
   }
 
   void fusePointwise() {

@@ -163,6 +163,25 @@ std::vector<Case> cases() {
                                       {"activation", Attribute::ofString("HardSwish")}}),
                                {randomFloats({8, 4, 1, 1}, 16), randomFloats({8}, 17)}, "kiln");
                }});
+  // Channels-last (NHWC X, Y and Z; W as [M, R, S, C/group]), as the
+  // channels-last pass makes them: fused Relu with a residual, and a
+  // depthwise convolution whose Clip runs in the epilogue kernel.
+  c.push_back({"ConvAct/nhwc/relu+residual", [] {
+                 return single("ConvAct", {2, 7, 9, 8},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})},
+                                      {"pads", Attribute::ofInts({1, 1, 1, 1})}, {"channels_last", Attribute::ofInt(1)},
+                                      {"activation", Attribute::ofString("Relu")}}),
+                               {randomFloats({16, 3, 3, 8}, 23), randomFloats({16}, 24), randomFloats({2, 7, 9, 16}, 25)},
+                               "kiln");
+               }});
+  c.push_back({"ConvAct/nhwc/depthwise+clip", [] {
+                 return single("ConvAct", {1, 9, 11, 16},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})},
+                                      {"pads", Attribute::ofInts({1, 1, 1, 1})}, {"group", Attribute::ofInt(16)},
+                                      {"channels_last", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Clip")},
+                                      {"act_alpha", Attribute::ofFloat(0.f)}, {"act_beta", Attribute::ofFloat(6.f)}}),
+                               {randomFloats({16, 3, 3, 1}, 26), randomFloats({16}, 27)}, "kiln");
+               }});
   c.push_back({"ConvTranspose", [] {
                  return single("ConvTranspose", {1, 4, 5, 7},
                                attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})}}),

@@ -133,7 +133,10 @@ std::string Builder::buildPlan(const Network& source, const BuilderConfig& confi
   auto profiles = build::resolveProfiles(net, config.profiles, &report.warnings);
   session.checkCancel();
 
-  report.passes = passes::runPipeline(net, {}, config.progress, config.cancel);
+  passes::PipelineOptions pipeline;
+  // Tensor-core convolutions read NHWC; plain FP32 keeps NCHW.
+  pipeline.channelsLast = config.target == Target::kCuda && (config.fp16 || config.bf16 || config.tf32);
+  report.passes = passes::runPipeline(net, pipeline, config.progress, config.cancel);
   net.removeUnusedConstants();
   for (const auto& p : report.passes) {
     for (const auto& c : p.changes) session.log(Logger::Severity::kVerbose, p.name + ": " + c.description);

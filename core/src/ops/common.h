@@ -136,4 +136,7 @@ std::pair<int64_t, int64_t> sliceAxis(int64_t dim, int64_t start, int64_t end, i
 /// Sets output 0 to input 0's type and shape (for shape-preserving ops).
 void inferSameAsInput(InferContext& ctx);
 
+/// t with its axes permuted: result dim i is t's dim perm[i] (Transpose).
+HostTensor permuteTensor(const HostTensor& t, const std::vector<int64_t>& perm);
+
 }  // namespace kiln::ops

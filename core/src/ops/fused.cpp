@@ -245,10 +245,43 @@ void checkAddsOnto(const InferContext& ctx, const Dims& out, size_t i, const cha
 
 // ---- ConvAct --------------------------------------------------------------------
 
+// A channels-last ConvAct (attribute channels_last) takes X and Z as NHWC and
+// W as [M, R, S, C/group]; it is the NCHW ConvAct with every tensor permuted.
+bool isChannelsLast(const NodeContext& ctx) { return ctx.attrInt("channels_last", 0) != 0; }
+const std::vector<int64_t> kToFirst = {0, 3, 1, 2}, kToLast = {0, 2, 3, 1};
+
+Dims permuted(const Dims& d, const std::vector<int64_t>& perm) {
+  if (!d.rankKnown) return d;
+  Dims r = d;
+  for (size_t i = 0; i < perm.size(); ++i) r[i] = d[size_t(perm[i])];
+  return r;
+}
+
 void inferConvAct(InferContext& ctx) {
   expectAllSameType(ctx);
   readActivation(ctx);
-  const ValueInfo y = inferAs(ctx, "Conv", 3);
+  ValueInfo y;
+  if (isChannelsLast(ctx)) {
+    for (size_t i : {size_t(0), size_t(1)}) {
+      if (ctx.input(i).dims.rankKnown && ctx.input(i).dims.rank() != 4) ctx.fail("channels-last needs 2-D X and W");
+    }
+    std::vector<ValueInfo> in;
+    for (size_t i = 0; i < 3; ++i) {
+      in.push_back(ctx.hasInput(i) ? ctx.input(i) : ValueInfo{});
+      if (i < 2) in.back().dims = permuted(in.back().dims, kToFirst);
+    }
+    Layer l = delegateLayer(ctx, "Conv", 3);
+    l.attrs.erase("channels_last");
+    std::vector<const ValueInfo*> ptrs;
+    for (size_t i = 0; i < l.inputs.size(); ++i) ptrs.push_back(ctx.hasInput(i) ? &in[i] : nullptr);
+    std::vector<ValueInfo> out(1);
+    InferContext inner(l, kOnnxOpset, ptrs, out);
+    onnxSchema(ctx, "Conv").infer(inner);
+    y = out[0];
+    y.dims = permuted(y.dims, kToLast);
+  } else {
+    y = inferAs(ctx, "Conv", 3);
+  }
   if (ctx.hasInput(3)) {
     const Dims& z = ctx.input(3).dims;
     bool fits = !z.rankKnown || !y.dims.rankKnown || z.rank() == y.dims.rank();
@@ -261,6 +294,18 @@ void inferConvAct(InferContext& ctx) {
 }
 
 void computeConvAct(ComputeContext& ctx) {
+  if (isChannelsLast(ctx)) {
+    const HostTensor x = permuteTensor(ctx.input(0), kToFirst), w = permuteTensor(ctx.input(1), kToFirst);
+    HostTensor conv = computeAs(ctx, "Conv", {&x, &w, ctx.inputOrNull(2)});
+    conv = permuteTensor(conv, kToLast);
+    const HostTensor* z = ctx.inputOrNull(3);
+    if (z && z->shape() != conv.shape()) {
+      ctx.fail("Z " + shapeString(z->shape()) + " does not have the output's shape " + shapeString(conv.shape()),
+               ErrorCode::kShapeMismatch);
+    }
+    finish(ctx, conv, z, readActivation(ctx), ctx.output(0));
+    return;
+  }
   const HostTensor conv = computeAs(ctx, "Conv", {&ctx.input(0), &ctx.input(1), ctx.inputOrNull(2)});
   const HostTensor* z = ctx.inputOrNull(3);
   if (z && z->shape() != conv.shape()) {

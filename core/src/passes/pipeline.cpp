@@ -3,6 +3,7 @@
 
 #include "kiln/errors.h"
 
+#include "passes/channels_last.h"
 #include "passes/eliminate_dead_layers.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/fold_constants.h"
@@ -36,6 +37,7 @@ std::vector<std::unique_ptr<Pass>> defaultPipeline(const PipelineOptions& option
   p.push_back(std::make_unique<SimplifyShuffles>());
   p.push_back(std::make_unique<FuseConvAct>());
   p.push_back(std::make_unique<FusePointwise>());
+  if (options.channelsLast) p.push_back(std::make_unique<ChannelsLast>());
   p.push_back(std::make_unique<EliminateDeadLayers>());
   return p;
 }

@@ -13,6 +13,17 @@ bool isFused(const Layer& layer) { return layer.op == "ConvAct" && layer.domain 
 
 }  // namespace
 
+bool isChannelsLast(const Layer& layer) {
+  auto it = layer.attrs.find("channels_last");
+  return isFused(layer) && it != layer.attrs.end() && it->second.i != 0;
+}
+
+std::vector<int64_t> permuteDims(const std::vector<int64_t>& v, const std::vector<int64_t>& perm) {
+  std::vector<int64_t> r;
+  for (int64_t p : perm) r.push_back(v.at(size_t(p)));
+  return r;
+}
+
 bool isConvLayer(const Layer& layer) {
   return isFused(layer) || (layer.op == "Conv" && (layer.domain.empty() || layer.domain == "ai.onnx"));
 }
@@ -24,8 +35,11 @@ ConvProblem readConvProblem(const Layer& layer, int64_t opset, const InputShapes
   const size_t maxInputs = fused ? 4 : 3;
   ctx.check(inputs.size() >= 2 && inputs.size() <= maxInputs && inputs[0] && inputs[1],
             "expects X, W and up to " + std::to_string(maxInputs - 2) + " optional inputs");
-  const auto& x = *inputs[0];
-  const auto& w = *inputs[1];
+  const bool last = isChannelsLast(layer);
+  ctx.check(!last || (inputs[0]->size() == 4 && inputs[1]->size() == 4), "is channels-last, which needs 2-D X and W");
+  // A channels-last problem is read in NCHW terms and its Y and Z shapes turned back.
+  const auto& x = last ? permuteDims(*inputs[0], kToChannelsFirst) : *inputs[0];
+  const auto& w = last ? permuteDims(*inputs[1], kToChannelsFirst) : *inputs[1];
   ctx.check(x.size() >= 3, "X must have a batch, a channel and at least one spatial dim");
   ctx.check(w.size() == x.size(), "W must have the rank of X");
   const size_t r = x.size() - 2;
@@ -55,6 +69,8 @@ ConvProblem readConvProblem(const Layer& layer, int64_t opset, const InputShapes
   }
   prob.outShape = {p.batch, p.outChannels};
   prob.outShape.insert(prob.outShape.end(), p.outSize.begin(), p.outSize.end());
+  if (last) prob.outShape = permuteDims(prob.outShape, kToChannelsLast);
+  prob.channelsLast = last;
 
   prob.hasBias = inputs.size() > 2 && inputs[2];
   if (prob.hasBias) {

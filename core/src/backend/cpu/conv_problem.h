@@ -14,7 +14,8 @@ namespace kiln::backend::cpu {
 /// The geometry and the epilogue of one convolution layer.
 struct ConvProblem {
   kernels::cpu::ConvParams params;          ///< geometry of conv(X, W)
-  std::vector<int64_t> outShape;            ///< Y's shape: [N, M, spatial...]
+  std::vector<int64_t> outShape;            ///< Y's shape: [N, M, spatial...], or [N, H, W, M] channels-last
+  bool channelsLast = false;                ///< X, Y and Z are NHWC and W is [M, R, S, C/group]
   bool hasBias = false;                     ///< input 2 (B, one value per output channel)
   bool hasResidual = false;                 ///< input 3 (Z, of Y's shape)
   kernels::cpu::ActivationParams activation;  ///< kNone for a plain Conv
@@ -23,7 +24,16 @@ struct ConvProblem {
 /// True for the ops the convolution tactics run: Conv and kiln:ConvAct.
 bool isConvLayer(const Layer& layer);
 
-/// Reads the problem. Throws Error naming the layer when it is not a
+/// The channels-last layout of a 2-D kiln:ConvAct (attribute channels_last):
+/// NHWC = NCHW permuted by kToChannelsLast, and back by kToChannelsFirst.
+inline const std::vector<int64_t> kToChannelsLast = {0, 2, 3, 1};
+inline const std::vector<int64_t> kToChannelsFirst = {0, 3, 1, 2};
+bool isChannelsLast(const Layer& layer);
+
+/// v permuted: result[i] = v[perm[i]].
+std::vector<int64_t> permuteDims(const std::vector<int64_t>& v, const std::vector<int64_t>& perm);
+
+/// Reads the problem; `params` are in NCHW terms whatever the layout. Throws Error naming the layer when it is not a
 /// convolution or its attributes and input shapes do not fit together.
 ConvProblem readConvProblem(const Layer& layer, int64_t opset, const InputShapes& inputs);
 

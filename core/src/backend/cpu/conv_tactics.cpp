@@ -19,6 +19,7 @@ class ConvTactic : public Tactic {
   std::string supports(const LayerInfo& info) const override {
     if (!isConvLayer(*info.layer)) return "not a Conv or kiln:ConvAct layer";
     if (std::string reason = float32Reason(info); !reason.empty()) return reason;
+    if (isChannelsLast(*info.layer)) return "channels-last convolutions run on the GPU and the reference";
     try {
       return supportsProblem(readConvProblem(*info.layer, info.opset, shapesOf(info)));
     } catch (const Error& e) {

@@ -50,11 +50,14 @@ ConvPlan planConv(const Layer& layer, int64_t opset, Precision precision, const 
   std::string reason;
   plan.geometry = cudnnConvGeometry(prob.params, outputs[0].type, precision, &reason);
   if (!reason.empty()) throw Error(ErrorCode::kUnsupportedOp, reason, where);
+  plan.geometry.channelsLast = prob.channelsLast;
   return plan;
 }
 
-// Bias shape [M, 1, ...] that broadcasts over N and the spatial dims of Y.
-std::vector<int64_t> biasShape(const std::vector<int64_t>& outShape) {
+// Bias shape [M, 1, ...] that broadcasts over N and the spatial dims of Y
+// ([M] when Y is channels-last).
+std::vector<int64_t> biasShape(const std::vector<int64_t>& outShape, bool channelsLast) {
+  if (channelsLast) return {outShape.back()};
   std::vector<int64_t> s(outShape.size() - 1, 1);
   s[0] = outShape[1];
   return s;
@@ -140,7 +143,7 @@ class CudnnConvTactic final : public CudaTactic {
     KILN_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, d.x, x, d.w, w, d.conv, algo,
                                              need > 0 ? launch.workspace : nullptr, size_t(need), &zero, d.y, y));
     if (bias || z || plan.act.kind != kernels::cpu::Activation::kNone) {
-      enqueueEpilogue(launch.outputs[0].type, y, plan.outShape, bias, biasShape(plan.outShape), 1.f, z, plan.act,
+      enqueueEpilogue(launch.outputs[0].type, y, plan.outShape, bias, biasShape(plan.outShape, plan.geometry.channelsLast), 1.f, z, plan.act,
                       launch.stream);
     }
   }

@@ -110,7 +110,7 @@ class CudaEngine final : public runtime::PlanEngine {
                                                    plan_.tactics[i] + "', which this Kiln does not have");
         }
       }
-      hostFallback_ = hostFallback_ || plan_.tactics[i] == "cuda.host-fallback";
+      hostFallback_ = hostFallback_ || plan_.tactics[i] == kHostFallbackTactic;
       steps_.push_back(s);
     }
     size_t total = 0;

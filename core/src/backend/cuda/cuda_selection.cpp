@@ -20,6 +20,7 @@ using backend::cuda::CudaLayerInfo;
 using backend::cuda::CudaTactic;
 using backend::cuda::DeviceBuffer;
 using backend::cuda::DeviceTensor;
+using backend::cuda::kHostFallbackTactic;
 
 std::vector<std::string> shapesOf(const Network& net, const std::vector<std::string>& names) {
   std::vector<std::string> s;
@@ -173,6 +174,13 @@ Selection selectCudaTactics(const Network& atOpt, const std::map<std::string, Pr
         return timeOnDevice(*tactic, launch, repeatsFor(ctx.config.optimizationLevel), ctx.checkCancel);
       };
       candidates.push_back(std::move(c));
+    }
+    // The host fallback is the last resort: timing it would cost seconds at
+    // large shapes and it never wins against a GPU tactic.
+    bool gpuCan = false;
+    for (const auto& c : candidates) gpuCan = gpuCan || (c.unsupported.empty() && c.name != kHostFallbackTactic);
+    for (auto& c : candidates) {
+      if (gpuCan && c.name == kHostFallbackTactic && c.unsupported.empty()) c.unsupported = "a GPU tactic runs this layer";
     }
     const size_t chosen =
         chooseTactic(candidates, layerSignature(layer, inputTypes, inputShapes, precision), "", ctx, lr);

@@ -107,12 +107,13 @@ CudnnConvDescriptors::CudnnConvDescriptors(const CudnnConvGeometry& g, bool relu
     KILN_CUDNN_CHECK(cudnnCreateFilterDescriptor(&w));
     KILN_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&conv));
     KILN_CUDNN_CHECK(cudnnCreateActivationDescriptor(&act));
-    KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(x, CUDNN_TENSOR_NCHW, g.dataType, nb, g.xDims.data()));
-    KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(y, CUDNN_TENSOR_NCHW, g.dataType, nb, g.yDims.data()));
+    const cudnnTensorFormat_t format = g.channelsLast ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+    KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(x, format, g.dataType, nb, g.xDims.data()));
+    KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(y, format, g.dataType, nb, g.yDims.data()));
     std::vector<int> b(size_t(nb), 1);
     b[1] = g.yDims[1];
     KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(bias, CUDNN_TENSOR_NCHW, g.dataType, nb, b.data()));
-    KILN_CUDNN_CHECK(cudnnSetFilterNdDescriptor(w, g.dataType, CUDNN_TENSOR_NCHW, nb, g.wDims.data()));
+    KILN_CUDNN_CHECK(cudnnSetFilterNdDescriptor(w, g.dataType, format, nb, g.wDims.data()));
     KILN_CUDNN_CHECK(cudnnSetConvolutionNdDescriptor(conv, nb - 2, g.pads.data(), g.strides.data(),
                                                      g.dilations.data(), CUDNN_CROSS_CORRELATION, g.computeType));
     KILN_CUDNN_CHECK(cudnnSetConvolutionGroupCount(conv, g.group));

@@ -22,6 +22,7 @@ struct CudnnConvGeometry {
   cudnnDataType_t dataType = CUDNN_DATA_FLOAT;
   cudnnDataType_t computeType = CUDNN_DATA_FLOAT;
   cudnnMathType_t math = CUDNN_FMA_MATH;
+  bool channelsLast = false;  ///< x and y NHWC, w KRSC (the dims above stay in NCHW order)
 };
 
 /// The geometry of the forward convolution `p` on tensors of `type` at

@@ -11,6 +11,8 @@ namespace kiln::backend::cuda {
 
 /// The tactic name of layers the engine evaluates on the host (shape arithmetic).
 inline constexpr const char* kHostValueTactic = "cuda.host-value";
+/// The tactic that runs a layer on the host between device copies.
+inline constexpr const char* kHostFallbackTactic = "cuda.host-fallback";
 
 /// Descriptors (type, shape, host value where known; no device data) of the
 /// tensors `names` of `network`, which must have concrete dims. Throws

@@ -6,6 +6,7 @@
 
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_tactic.h"
+#include "backend/cuda/device_tensors.h"
 #include "ops/evaluate.h"
 #include "ops/op.h"
 
@@ -15,7 +16,7 @@ namespace {
 
 class HostFallbackTactic final : public CudaTactic {
  public:
-  std::string name() const override { return "cuda.host-fallback"; }
+  std::string name() const override { return kHostFallbackTactic; }
 
   std::string supports(const CudaLayerInfo& info) const override {
     const Layer& l = *info.layer;

@@ -1,0 +1,89 @@
+#include "passes/channels_last.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "backend/cpu/conv_problem.h"
+#include "ops/common.h"
+#include "passes/rewrite.h"
+
+namespace kiln::passes {
+
+namespace {
+
+using backend::cpu::kToChannelsFirst;
+using backend::cpu::kToChannelsLast;
+
+bool convertible(const Network& net, const Layer& l) {
+  if (!(isOp(l, "Conv") || isOp(l, "kiln:ConvAct")) || attrInt(l, "channels_last", 0) != 0) return false;
+  if (l.inputs.size() < 2 || l.inputs[0].empty() || l.outputs.size() != 1) return false;
+  const Tensor& x = net.tensor(l.inputs[0]);
+  const HostTensor* w = constantOf(net, l.inputs[1]);
+  return x.dims.rankKnown && x.dims.rank() == 4 && (x.type == DataType::kFloat32 || x.type == DataType::kFloat16 || x.type == DataType::kBFloat16) && w && w->rank() == 4;
+}
+
+Layer transposeLayer(const std::string& name, const std::string& in, const std::string& out,
+                     const std::vector<int64_t>& perm, const std::vector<std::string>& origin) {
+  Layer t;
+  t.name = name;
+  t.op = "Transpose";
+  t.attrs["perm"] = Attribute::ofInts(perm);
+  t.inputs = {in};
+  t.outputs = {out};
+  t.origin = origin;
+  return t;
+}
+
+}  // namespace
+
+std::vector<PassChange> ChannelsLast::run(Network& net) {
+  std::vector<PassChange> changes;
+  std::vector<Layer> out;
+  std::unordered_set<std::string> names;
+  for (const Layer& l : net.layers()) names.insert(l.name);
+  auto layerName = [&](const std::string& base) {
+    std::string n = base;
+    for (int i = 2; names.count(n); ++i) n = base + "_" + std::to_string(i);
+    names.insert(n);
+    return n;
+  };
+  std::unordered_map<std::string, std::string> nhwcOf;  // an NCHW tensor -> the NHWC tensor holding its values
+  // The NHWC form of tensor `name`: the input of the Transpose back that made
+  // it (so the pair cancels), an earlier Transpose to NHWC, or a new one.
+  auto nhwc = [&](const std::string& name, const std::vector<std::string>& origin) {
+    if (auto it = nhwcOf.find(name); it != nhwcOf.end()) return it->second;
+    const std::string t = freshTensorName(net, name + "_nhwc");
+    net.putTensor(Tensor{t, net.tensor(name).type, Dims::unknownRank(), nullptr});
+    out.push_back(transposeLayer(layerName("to_nhwc/" + name), name, t, kToChannelsLast, origin));
+    nhwcOf[name] = t;
+    return t;
+  };
+  for (Layer& l : net.layers()) {
+    if (!convertible(net, l)) {
+      out.push_back(std::move(l));
+      continue;
+    }
+    Layer c = std::move(l);
+    c.op = "ConvAct";
+    c.domain = kKilnDomain;
+    c.attrs["channels_last"] = Attribute::ofInt(1);
+    c.inputs[0] = nhwc(c.inputs[0], c.origin);
+    const std::string w = freshTensorName(net, c.inputs[1] + "_krsc");
+    net.addConstant(w, ops::permuteTensor(*constantOf(net, c.inputs[1]), kToChannelsLast));
+    c.inputs[1] = w;
+    if (c.inputs.size() > 3 && !c.inputs[3].empty()) c.inputs[3] = nhwc(c.inputs[3], c.origin);
+    const std::string y = c.outputs[0];
+    const std::string yLast = freshTensorName(net, y + "_nhwc");
+    net.putTensor(Tensor{yLast, net.tensor(y).type, Dims::unknownRank(), nullptr});
+    c.outputs[0] = yLast;
+    changes.push_back(PassChange{"ran '" + c.name + "' channels-last", {}, c.name});
+    const std::vector<std::string> origin = c.origin;
+    out.push_back(std::move(c));
+    out.push_back(transposeLayer(layerName("to_nchw/" + y), yLast, y, kToChannelsFirst, origin));
+    nhwcOf[y] = yLast;
+  }
+  net.layers() = std::move(out);
+  return changes;
+}
+
+}  // namespace kiln::passes
