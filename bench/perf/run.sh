@@ -19,7 +19,6 @@
 # Environment: BENCH_TIMEOUT_S (540) per row, KILN_BENCH_MODELS (models folder).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-source bench/perf/env.sh
 root=$PWD/bench-out
 results=$root/results.jsonl
 models_dir=${KILN_BENCH_MODELS:-$root/models}
@@ -43,6 +42,11 @@ done
 [ ${#modes[@]} -gt 0 ] || modes=(kiln eager max-autotune)
 [ ${#models[@]} -gt 0 ] || models=(resnet50 mobilenetv2 bert)
 [ ${#precisions[@]} -gt 0 ] || precisions=(fp16 tf32)
+source bench/perf/env.sh
+if [[ " ${modes[*]} " == *" kiln "* ]] && [ ! -x "$KILN" ]; then
+  echo "no kiln binary at $KILN: make gpu-bundle/bundle.tar.xz with tests/gpu/bundle.sh, or set KILN" >&2
+  exit 2
+fi
 
 batches_of() {  # the model's batch sizes, narrowed by the b<N> parts
   local all b
