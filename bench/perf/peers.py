@@ -117,19 +117,22 @@ def measure(a, row):
                 model = model.to(memory_format=torch.channels_last)
                 inputs = [t.contiguous(memory_format=torch.channels_last) for t in inputs]
             compile_s = None
+            fn = model
             if a.mode == "max-autotune":
                 torch._dynamo.reset()
                 fn = torch.compile(model, mode="max-autotune", dynamic=False)
-                t = time.perf_counter()
-                fn(*inputs)
-                torch.cuda.synchronize()
-                compile_s = time.perf_counter() - t
-            else:
-                fn = model
-            # the output first: compiled modes replay CUDA graphs whose output
-            # buffers later runs overwrite, so copy it off before timing
-            err = rel_l2(fn(*inputs), reference)
-            ms, runs = time_runs(lambda: fn(*inputs), torch.cuda.synchronize, a.warmup, a.duration)
+            # weights are made outside inference mode (compiling models whose
+            # parameters are inference tensors is fragile); the runs inside it
+            with torch.inference_mode():
+                if a.mode == "max-autotune":
+                    t = time.perf_counter()
+                    fn(*inputs)
+                    torch.cuda.synchronize()
+                    compile_s = time.perf_counter() - t
+                # the output first: compiled modes replay CUDA graphs whose
+                # output buffers later runs overwrite, so copy it off now
+                err = rel_l2(fn(*inputs), reference)
+                ms, runs = time_runs(lambda: fn(*inputs), torch.cuda.synchronize, a.warmup, a.duration)
             tried[variant] = round(ms, 4)
             if best is None or ms < best["median_ms"]:
                 best = {"variant": variant, "median_ms": ms, "items_per_s": a.batch * 1000.0 / ms, "runs": runs,
@@ -163,10 +166,7 @@ def main():
     row = {"model": a.model, "batch": a.batch, "precision": a.precision, "mode": a.mode}
     try:
         with contextlib.redirect_stdout(sys.stderr):
-            import torch
-
-            with torch.inference_mode():
-                measure(a, row)
+            measure(a, row)
     except Exception as e:
         traceback.print_exc()
         row["error"] = f"{type(e).__name__}: {e}"[:500]
