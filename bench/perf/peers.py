@@ -41,7 +41,7 @@ import models  # noqa: E402  (after the cache settings, before torch)
 VARIANTS = {"bert": ("eager-attention", "sdpa"), "cnn": ("nchw", "channels_last")}
 DEFAULT_VARIANTS = {
     "eager": {"bert": "eager-attention,sdpa", "cnn": "nchw,channels_last"},
-    "max-autotune": {"bert": "sdpa", "cnn": "nchw"},
+    "max-autotune": {"bert": "sdpa", "cnn": "channels_last"},
 }
 
 

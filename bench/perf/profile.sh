@@ -22,7 +22,8 @@ for m in $models; do
         --timing-cache "$work/timing.cache" --report "$out/${tag}_${prec}_report.json" > "$out/${tag}_${prec}_build.txt" 2>&1
       echo "== $tag $prec build: $(tail -n 1 "$out/${tag}_${prec}_build.txt")"
       "$KILN" bench "$d/$prec.plan" --resident --profile --duration 2 > "$out/${tag}_${prec}_profile.txt" 2>&1
-      head -n 40 "$out/${tag}_${prec}_profile.txt"
+      head -n "${KILN_PROFILE_LINES:-25}" "$out/${tag}_${prec}_profile.txt"
+      sed -n '/layer type/,$p' "$out/${tag}_${prec}_profile.txt" | head -n 12
       "$KILN" bench "$d/$prec.plan" --resident --cuda-graph --duration 2 --json "$out/${tag}_${prec}_bench.json" \
         > "$out/${tag}_${prec}_graph.txt" 2>&1
       echo "== $tag $prec graph: $(grep -E '^(throughput|latency)' "$out/${tag}_${prec}_graph.txt" | tr '\n' ' ')"

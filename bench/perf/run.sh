@@ -15,7 +15,7 @@
 # over calls: the script stops starting rows when BENCH_BUDGET_S (540) is
 # spent, and the next call goes on. bench-out/ (models, plans, the inductor
 # cache, logs) persists on the machine; results.jsonl, device.json and this
-# call's logs are copied to $OUT when it is set.
+# call's logs (logs.tar.gz) are copied to $OUT when it is set.
 # Environment: BENCH_TIMEOUT_S (540) per row, KILN_BENCH_MODELS (models folder).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -58,10 +58,10 @@ batches_of() {  # the model's batch sizes, narrowed by the b<N> parts
 
 left() { local l=$((budget - SECONDS)); echo $((l > 1 ? l : 1)); }
 
-save() {
+save() {  # few files come back from a GPU machine: the results, the device and one archive of the logs
   [ -n "${OUT:-}" ] || return 0
-  mkdir -p "$OUT/logs"
   cp "$results" "$OUT/" && { [ ! -f "$root/device.json" ] || cp "$root/device.json" "$OUT/"; }
+  tar -C "$root" -czf "$OUT/logs.tar.gz" logs
 }
 
 if [ ! -f "$root/device.json" ] || [ "${FORCE:-0}" = 1 ]; then
@@ -113,7 +113,6 @@ run_row() {  # MODEL BATCH PRECISION MODE
   fi
   echo "$line" >> "$results"
   echo "   $line" | cut -c 1-240
-  if [ -n "${OUT:-}" ]; then mkdir -p "$OUT/logs" && cp "$logs/$tag.out" "$logs/$tag.log" "$OUT/logs/"; fi
   save
 }
 
