@@ -19,6 +19,16 @@ DEFAULT_BATCHES = {"resnet50": (1, 256), "mobilenetv2": (1, 256), "bert": (1, 64
 BERT_SEQ = 128
 
 
+def bert_config(attention):
+    """bert-base-uncased sizes with the attention implementation `attention`
+    ("eager": matmuls and softmax, what the ONNX export holds; "sdpa")."""
+    from transformers import BertConfig
+
+    config = BertConfig()
+    config._attn_implementation = attention  # older transformers take no constructor argument for it
+    return config
+
+
 def build_model(name):
     """The model in eval mode on the CPU, with weights from a fixed seed."""
     import torch
@@ -31,15 +41,14 @@ def build_model(name):
         import torchvision
         return torchvision.models.mobilenet_v2(weights=None).eval()
     if name == "bert":
-        from transformers import BertConfig, BertModel
+        from transformers import BertModel
 
         class Bert(torch.nn.Module):
             """BERT-base returning the last hidden state for token ids."""
 
             def __init__(self):
                 super().__init__()
-                config = BertConfig()  # bert-base-uncased sizes
-                self.bert = BertModel(config, add_pooling_layer=False, attn_implementation="eager")
+                self.bert = BertModel(bert_config("eager"), add_pooling_layer=False)
 
             def forward(self, input_ids):
                 return self.bert(input_ids=input_ids).last_hidden_state

@@ -22,7 +22,6 @@ so that a rerun reuses compiled and autotuned kernels.
 """
 import argparse
 import contextlib
-import copy
 import json
 import os
 import statistics
@@ -83,8 +82,7 @@ def variant_model(name, variant):
     if variant == "sdpa":
         from transformers import BertModel
 
-        config = copy.deepcopy(model.bert.config)
-        sdpa = BertModel(config, add_pooling_layer=False, attn_implementation="sdpa").eval()
+        sdpa = BertModel(models.bert_config("sdpa"), add_pooling_layer=False).eval()
         sdpa.load_state_dict(model.bert.state_dict())
         if getattr(sdpa.config, "_attn_implementation", "sdpa") != "sdpa":
             raise RuntimeError("transformers did not take attn_implementation='sdpa'")

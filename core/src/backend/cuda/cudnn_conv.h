@@ -68,6 +68,9 @@ cudnnHandle_t buildTimeCudnnHandle();
 kernels::cpu::ConvParams readConvTransposeParams(const Layer& layer, int64_t opset, const std::vector<int64_t>& x,
                                                  const std::vector<int64_t>& w);
 
+/// Adds the graph-API convolution tactics (conv_graph_tactics.cpp).
+void registerConvGraphTactics(CudaTacticRegistry& r);
+
 /// Adds the ConvTranspose tactics (conv_transpose_tactics.cpp).
 void registerConvTransposeTactics(CudaTacticRegistry& r);
 
