@@ -492,8 +492,9 @@ class TestPasses : public QObject {
 
   void channelsLast() {
     // conv -> fused conv with the first conv's output as residual -> grouped
-    // conv -> pool: the three convolutions run NHWC with one Transpose in
-    // front, one back before the pool, and the weights stored [M, R, S, C/g].
+    // conv -> pool -> mean of the plane: all NHWC, with one Transpose in front
+    // and one back at the end (and one for the mean that does not keep its
+    // dims), the weights stored [M, R, S, C/g].
     passes::ChannelsLast pass;
     passes::EliminateDeadLayers dead;
     Network net;
@@ -509,16 +510,21 @@ class TestPasses : public QObject {
     Attributes grouped = ints("strides", {2, 2});
     grouped["group"] = Attribute::ofInt(2);
     const std::string c = net.add("Conv", {b, "w3"}, grouped, "conv3");
-    net.markOutput(net.add("MaxPool", {c}, ints("kernel_shape", {2, 2}), "pool"));
+    const std::string p = net.add("MaxPool", {c}, ints("kernel_shape", {2, 2}), "pool");
+    net.addConstant("axes", HostTensor::fromInt64s({2, 3}));
+    net.markOutput(net.add("ReduceMean", {p, "axes"}, {}, "mean"));
+    net.markOutput(net.add("ReduceMean", {c, "axes"}, {{"keepdims", Attribute::ofInt(0)}}, "flat_mean"));
+    net.opsets[""] = 18;
     net.opsets[passes::kKilnDomain] = 1;
     inferShapes(net);
     Network before = net;
-    QCOMPARE(pass.run(net).size(), size_t(3));
+    QCOMPARE(pass.run(net).size(), size_t(5));
     dead.run(net);
     inferShapes(net);
-    QCOMPARE(toText(summary(net)), toText({{"Transpose", {"conv1"}}, {"kiln:ConvAct", {"conv1"}},
-                                           {"kiln:ConvAct", {"conv2"}}, {"kiln:ConvAct", {"conv3"}},
-                                           {"Transpose", {"conv3"}}, {"MaxPool", {"pool"}}}));
+    QCOMPARE(toText(summary(net)),
+             toText({{"Transpose", {"conv1"}}, {"kiln:ConvAct", {"conv1"}}, {"kiln:ConvAct", {"conv2"}},
+                     {"kiln:ConvAct", {"conv3"}}, {"Transpose", {"conv3"}}, {"kiln:MaxPool", {"pool"}},
+                     {"kiln:AveragePool", {"mean"}}, {"Transpose", {"mean"}}, {"ReduceMean", {"flat_mean"}}}));
     QCOMPARE(net.tensor(net.layers()[3].inputs[1]).data->shape(), (std::vector<int64_t>{4, 3, 3, 2}));
     QCOMPARE(net.tensor(net.layers()[3].outputs[0]).dims.str(), Dims({2, 2, 2, 4}).str());
     expectSameOutputs(before, net);

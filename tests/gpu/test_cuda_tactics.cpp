@@ -182,6 +182,17 @@ std::vector<Case> cases() {
                                       {"act_alpha", Attribute::ofFloat(0.f)}, {"act_beta", Attribute::ofFloat(6.f)}}),
                                {randomFloats({16, 3, 3, 1}, 26), randomFloats({16}, 27)}, "kiln");
                }});
+  c.push_back({"MaxPool/nhwc", [] {
+                 return single("MaxPool", {2, 9, 11, 8},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})},
+                                      {"pads", Attribute::ofInts({1, 1, 1, 1})}, {"channels_last", Attribute::ofInt(1)}}),
+                               {}, "kiln");
+               }});
+  c.push_back({"AveragePool/nhwc-plane", [] {
+                 return single("AveragePool", {2, 7, 7, 16},
+                               attrs({{"kernel_shape", Attribute::ofInts({7, 7})}, {"channels_last", Attribute::ofInt(1)}}),
+                               {}, "kiln");
+               }});
   c.push_back({"ConvTranspose", [] {
                  return single("ConvTranspose", {1, 4, 5, 7},
                                attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})}}),

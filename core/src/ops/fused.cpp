@@ -250,38 +250,51 @@ void checkAddsOnto(const InferContext& ctx, const Dims& out, size_t i, const cha
 bool isChannelsLast(const NodeContext& ctx) { return ctx.attrInt("channels_last", 0) != 0; }
 const std::vector<int64_t> kToFirst = {0, 3, 1, 2}, kToLast = {0, 2, 3, 1};
 
-Dims permuted(const Dims& d, const std::vector<int64_t>& perm) {
+Dims permutedDims(const Dims& d, const std::vector<int64_t>& perm) {
   if (!d.rankKnown) return d;
   Dims r = d;
   for (size_t i = 0; i < perm.size(); ++i) r[i] = d[size_t(perm[i])];
   return r;
 }
 
+// Infers output 0 as the ONNX operator `op` on the first `inputs` inputs, the
+// first `permuted` of them NHWC (or [M, R, S, C] weights) and the output NHWC.
+ValueInfo inferChannelsLast(InferContext& ctx, std::string_view op, size_t inputs, size_t permuted) {
+  std::vector<ValueInfo> in;
+  for (size_t i = 0; i < inputs; ++i) {
+    in.push_back(ctx.hasInput(i) ? ctx.input(i) : ValueInfo{});
+    if (i >= permuted) continue;
+    if (in.back().dims.rankKnown && in.back().dims.rank() != 4) ctx.fail("channels-last needs 2-D tensors");
+    in.back().dims = permutedDims(in.back().dims, kToFirst);
+  }
+  Layer l = delegateLayer(ctx, op, inputs);
+  l.attrs.erase("channels_last");
+  std::vector<const ValueInfo*> ptrs;
+  for (size_t i = 0; i < l.inputs.size(); ++i) ptrs.push_back(ctx.hasInput(i) ? &in[i] : nullptr);
+  std::vector<ValueInfo> out(1);
+  InferContext inner(l, kOnnxOpset, ptrs, out);
+  onnxSchema(ctx, op).infer(inner);
+  out[0].dims = permutedDims(out[0].dims, kToLast);
+  return out[0];
+}
+
+// Computes output 0 as the ONNX operator `op` would on NCHW copies of the
+// first `permuted` inputs, turned back to NHWC.
+HostTensor computeChannelsLast(const ComputeContext& ctx, std::string_view op, std::vector<const HostTensor*> inputs,
+                               size_t permuted) {
+  std::vector<HostTensor> copies;
+  copies.reserve(permuted);
+  for (size_t i = 0; i < permuted; ++i) {
+    copies.push_back(permuteTensor(*inputs[i], kToFirst));
+    inputs[i] = &copies.back();
+  }
+  return permuteTensor(computeAs(ctx, op, std::move(inputs)), kToLast);
+}
+
 void inferConvAct(InferContext& ctx) {
   expectAllSameType(ctx);
   readActivation(ctx);
-  ValueInfo y;
-  if (isChannelsLast(ctx)) {
-    for (size_t i : {size_t(0), size_t(1)}) {
-      if (ctx.input(i).dims.rankKnown && ctx.input(i).dims.rank() != 4) ctx.fail("channels-last needs 2-D X and W");
-    }
-    std::vector<ValueInfo> in;
-    for (size_t i = 0; i < 3; ++i) {
-      in.push_back(ctx.hasInput(i) ? ctx.input(i) : ValueInfo{});
-      if (i < 2) in.back().dims = permuted(in.back().dims, kToFirst);
-    }
-    Layer l = delegateLayer(ctx, "Conv", 3);
-    l.attrs.erase("channels_last");
-    std::vector<const ValueInfo*> ptrs;
-    for (size_t i = 0; i < l.inputs.size(); ++i) ptrs.push_back(ctx.hasInput(i) ? &in[i] : nullptr);
-    std::vector<ValueInfo> out(1);
-    InferContext inner(l, kOnnxOpset, ptrs, out);
-    onnxSchema(ctx, "Conv").infer(inner);
-    y = out[0];
-    y.dims = permuted(y.dims, kToLast);
-  } else {
-    y = inferAs(ctx, "Conv", 3);
-  }
+  const ValueInfo y = isChannelsLast(ctx) ? inferChannelsLast(ctx, "Conv", 3, 2) : inferAs(ctx, "Conv", 3);
   if (ctx.hasInput(3)) {
     const Dims& z = ctx.input(3).dims;
     bool fits = !z.rankKnown || !y.dims.rankKnown || z.rank() == y.dims.rank();
@@ -294,19 +307,8 @@ void inferConvAct(InferContext& ctx) {
 }
 
 void computeConvAct(ComputeContext& ctx) {
-  if (isChannelsLast(ctx)) {
-    const HostTensor x = permuteTensor(ctx.input(0), kToFirst), w = permuteTensor(ctx.input(1), kToFirst);
-    HostTensor conv = computeAs(ctx, "Conv", {&x, &w, ctx.inputOrNull(2)});
-    conv = permuteTensor(conv, kToLast);
-    const HostTensor* z = ctx.inputOrNull(3);
-    if (z && z->shape() != conv.shape()) {
-      ctx.fail("Z " + shapeString(z->shape()) + " does not have the output's shape " + shapeString(conv.shape()),
-               ErrorCode::kShapeMismatch);
-    }
-    finish(ctx, conv, z, readActivation(ctx), ctx.output(0));
-    return;
-  }
-  const HostTensor conv = computeAs(ctx, "Conv", {&ctx.input(0), &ctx.input(1), ctx.inputOrNull(2)});
+  const std::vector<const HostTensor*> in = {&ctx.input(0), &ctx.input(1), ctx.inputOrNull(2)};
+  const HostTensor conv = isChannelsLast(ctx) ? computeChannelsLast(ctx, "Conv", in, 2) : computeAs(ctx, "Conv", in);
   const HostTensor* z = ctx.inputOrNull(3);
   if (z && z->shape() != conv.shape()) {
     ctx.fail("Z " + shapeString(z->shape()) + " does not have the output's shape " + shapeString(conv.shape()),
@@ -314,6 +316,26 @@ void computeConvAct(ComputeContext& ctx) {
   }
   finish(ctx, conv, z, readActivation(ctx), ctx.output(0));
 }
+
+// ---- MaxPool and AveragePool, channels-last ---------------------------------------
+// The ONNX operators of the same name on an NHWC input (attribute channels_last).
+
+template <const char* kOp>
+void inferPoolNhwc(InferContext& ctx) {
+  ctx.expectType(0, kFloatTypes);
+  if (!isChannelsLast(ctx)) ctx.fail("the kiln pools are channels-last");
+  const ValueInfo y = inferChannelsLast(ctx, kOp, 1, 1);
+  ctx.setOutput(0, y.type, y.dims);
+}
+
+template <const char* kOp>
+void computePoolNhwc(ComputeContext& ctx) {
+  const HostTensor y = computeChannelsLast(ctx, kOp, {&ctx.input(0)}, 1);
+  copyInto(ctx, y, ctx.output(0));
+}
+
+constexpr char kMaxPool[] = "MaxPool";
+constexpr char kAveragePool[] = "AveragePool";
 
 // ---- GemmAct --------------------------------------------------------------------
 
@@ -611,6 +633,8 @@ OpSchema fused(std::string_view name, int minInputs, int maxInputs, InferFn infe
 void registerFusedOps(OpRegistry& r) {
   r.add(fused("ConvAct", 2, 4, inferConvAct, computeConvAct));
   r.add(fused("GemmAct", 2, 3, inferGemmAct, computeGemmAct));
+  r.add(fused("MaxPool", 1, 1, inferPoolNhwc<kMaxPool>, computePoolNhwc<kMaxPool>));
+  r.add(fused("AveragePool", 1, 1, inferPoolNhwc<kAveragePool>, computePoolNhwc<kAveragePool>));
   r.add(fused("Pointwise", 1, 1 << 10, inferPointwise, computePointwise));
   r.add(fused("Gelu", 1, 1, inferUnaryFused<true>, computeUnaryFused<true>));
   r.add(fused("HardSwish", 1, 1, inferUnaryFused<false>, computeUnaryFused<false>));

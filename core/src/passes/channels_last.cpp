@@ -1,5 +1,6 @@
 #include "passes/channels_last.h"
 
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -34,6 +35,29 @@ Layer transposeLayer(const std::string& name, const std::string& in, const std::
   return t;
 }
 
+// A 2-D MaxPool or AveragePool that cuDNN's NHWC pooling runs as it is.
+bool poolConvertible(const Layer& l) {
+  if (!(isOp(l, "MaxPool") || isOp(l, "AveragePool")) || l.outputs.size() != 1) return false;
+  const auto kernel = attrInts(l, "kernel_shape");
+  const auto dil = attrInts(l, "dilations");
+  const std::string pad = attrString(l, "auto_pad", "NOTSET");
+  return kernel && kernel->size() == 2 && attrInt(l, "ceil_mode", 0) == 0 && attrInt(l, "storage_order", 0) == 0 &&
+         (!dil || *dil == std::vector<int64_t>{1, 1}) && (pad == "NOTSET" || pad == "VALID");
+}
+
+// The kernel of a ReduceMean over H and W of a 4-D tensor with static H and W
+// that keeps its dims: that is an AveragePool of the whole plane.
+std::optional<std::vector<int64_t>> meanOfPlane(const Network& net, const Layer& l) {
+  if (!isOp(l, "ReduceMean") || attrInt(l, "keepdims", 1) != 1 || l.outputs.size() != 1) return std::nullopt;
+  const Dims& d = net.tensor(l.inputs[0]).dims;
+  auto axes = reduceAxes(net, l);
+  if (!axes || *axes != std::vector<int64_t>{2, 3} || !d.rankKnown || d.rank() != 4 || !d[2].known() ||
+      !d[3].known()) {
+    return std::nullopt;
+  }
+  return std::vector<int64_t>{d[2].value, d[3].value};
+}
+
 }  // namespace
 
 std::vector<PassChange> ChannelsLast::run(Network& net) {
@@ -58,7 +82,45 @@ std::vector<PassChange> ChannelsLast::run(Network& net) {
     nhwcOf[name] = t;
     return t;
   };
+  std::unordered_set<std::string> backFromNhwc;  // NCHW tensors that a Transpose back made
+  // Layer `c` (already channels-last, reading NHWC) writes the NHWC form of
+  // its output, which a Transpose back turns into the name the readers know.
+  auto emit = [&](Layer c, const std::string& what) {
+    const std::string y = c.outputs[0];
+    const std::string yLast = freshTensorName(net, y + "_nhwc");
+    net.putTensor(Tensor{yLast, net.tensor(y).type, Dims::unknownRank(), nullptr});
+    c.outputs[0] = yLast;
+    changes.push_back(PassChange{"ran " + what + " '" + c.name + "' channels-last", {}, c.name});
+    const std::vector<std::string> origin = c.origin;
+    out.push_back(std::move(c));
+    out.push_back(transposeLayer(layerName("to_nchw/" + y), yLast, y, kToChannelsFirst, origin));
+    nhwcOf[y] = yLast;
+    backFromNhwc.insert(y);
+  };
   for (Layer& l : net.layers()) {
+    // Pools and plane means run channels-last only where their input already is.
+    const bool afterNhwc = !l.inputs.empty() && backFromNhwc.count(l.inputs[0]);
+    if (afterNhwc && poolConvertible(l)) {
+      Layer p = std::move(l);
+      p.domain = kKilnDomain;
+      p.attrs["channels_last"] = Attribute::ofInt(1);
+      p.inputs[0] = nhwcOf.at(p.inputs[0]);
+      emit(std::move(p), "pool");
+      continue;
+    }
+    if (auto kernel = afterNhwc ? meanOfPlane(net, l) : std::nullopt) {
+      Layer p;
+      p.name = l.name;
+      p.op = "AveragePool";
+      p.domain = kKilnDomain;
+      p.attrs["kernel_shape"] = Attribute::ofInts(*kernel);
+      p.attrs["channels_last"] = Attribute::ofInt(1);
+      p.inputs = {nhwcOf.at(l.inputs[0])};
+      p.outputs = l.outputs;
+      p.origin = l.origin;
+      emit(std::move(p), "mean");
+      continue;
+    }
     if (!convertible(net, l)) {
       out.push_back(std::move(l));
       continue;
@@ -72,15 +134,7 @@ std::vector<PassChange> ChannelsLast::run(Network& net) {
     net.addConstant(w, ops::permuteTensor(*constantOf(net, c.inputs[1]), kToChannelsLast));
     c.inputs[1] = w;
     if (c.inputs.size() > 3 && !c.inputs[3].empty()) c.inputs[3] = nhwc(c.inputs[3], c.origin);
-    const std::string y = c.outputs[0];
-    const std::string yLast = freshTensorName(net, y + "_nhwc");
-    net.putTensor(Tensor{yLast, net.tensor(y).type, Dims::unknownRank(), nullptr});
-    c.outputs[0] = yLast;
-    changes.push_back(PassChange{"ran '" + c.name + "' channels-last", {}, c.name});
-    const std::vector<std::string> origin = c.origin;
-    out.push_back(std::move(c));
-    out.push_back(transposeLayer(layerName("to_nchw/" + y), yLast, y, kToChannelsFirst, origin));
-    nhwcOf[y] = yLast;
+    emit(std::move(c), "convolution");
   }
   net.layers() = std::move(out);
   return changes;

@@ -28,7 +28,7 @@ namespace kiln::backend::cuda {
 
 namespace {
 
-constexpr int kGraphTactics = 4;  // how many of cuDNN's ranked engine configurations become tactics
+constexpr int kGraphTactics = 6;  // how many of cuDNN's ranked engine configurations become tactics
 
 // One backend descriptor, destroyed with the object.
 class Desc {

@@ -1,6 +1,7 @@
 // Tactic selection on the GPU: every tactic that supports a layer prepares,
 // then runs on random device inputs of the opt shapes, timed with CUDA events.
 #include <algorithm>
+#include <cstring>
 #include <random>
 
 #include "backend/cuda/cuda_check.h"
@@ -28,33 +29,49 @@ std::vector<std::string> shapesOf(const Network& net, const std::vector<std::str
   return s;
 }
 
+// Random values in [-1, 1) (0 or 1 for other types): a block drawn once and
+// repeated, since drawing every element of large activations costs seconds.
+void fillRandom(HostTensor& h, uint64_t seed) {
+  const int64_t block = std::min<int64_t>(h.numel(), 1 << 16);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uni(-1.0, 1.0);
+  for (int64_t i = 0; i < block; ++i) h.setFromDouble(i, isFloat(h.type()) ? uni(rng) : double(rng() % 2));
+  char* bytes = static_cast<char*>(h.raw());
+  const size_t total = h.bytes();
+  for (size_t done = h.numel() ? size_t(block) * (total / size_t(h.numel())) : total; done < total;) {
+    const size_t n = std::min(done, total - done);
+    std::memcpy(bytes + done, bytes, n);
+    done += n;
+  }
+}
+
 // Device copies of a layer's inputs (random data, or the host value where
 // one is known) and room for its outputs, alive while the layer is timed.
 struct TimingBuffers {
   std::vector<DeviceBuffer> owned;
-  std::vector<HostTensor> staging;
 
-  void bind(std::vector<DeviceTensor>& tensors, const std::vector<std::string>& names, bool fillRandom, uint64_t seed) {
+  void bind(std::vector<DeviceTensor>& tensors, const std::vector<std::string>& names, bool random, uint64_t seed) {
     for (size_t i = 0; i < tensors.size(); ++i) {
       DeviceTensor& t = tensors[i];
       if (names[i].empty()) continue;  // an omitted optional input or output stays null
+      if (!t.host && !random) {  // an output: room only
+        int64_t count = 1;
+        for (int64_t d : t.shape) count *= d;
+        owned.emplace_back(std::max<size_t>(size_t(count) * elementSize(t.type), 1));
+        KILN_CUDA_CHECK(cudaMemset(owned.back().get(), 0, owned.back().bytes()));
+        t.data = owned.back().get();
+        continue;
+      }
       HostTensor h;
       if (t.host) {
         h = *t.host;
       } else {
         h = HostTensor(t.type, t.shape);
-        if (fillRandom) {
-          std::mt19937_64 rng(seed++);
-          std::uniform_real_distribution<double> uni(-1.0, 1.0);
-          for (int64_t i = 0; i < h.numel(); ++i) {
-            h.setFromDouble(i, isFloat(t.type) ? uni(rng) : double(rng() % 2));
-          }
-        }
+        fillRandom(h, seed++);
       }
       owned.emplace_back(std::max<size_t>(h.bytes(), 1));
       if (h.bytes()) KILN_CUDA_CHECK(cudaMemcpy(owned.back().get(), h.raw(), h.bytes(), cudaMemcpyHostToDevice));
       t.data = owned.back().get();
-      staging.push_back(std::move(h));
     }
   }
 };

@@ -111,6 +111,7 @@ void registerNormTactics(CudaTacticRegistry& r);
 void registerConvTactics(CudaTacticRegistry& r);
 void registerMatmulTactics(CudaTacticRegistry& r);
 void registerAttentionTactics(CudaTacticRegistry& r);
+void registerPoolNhwcTactics(CudaTacticRegistry& r);
 void registerHostTactics(CudaTacticRegistry& r);
 
 }  // namespace kiln::backend::cuda

@@ -16,6 +16,7 @@ const CudaTacticRegistry& CudaTacticRegistry::instance() {
     registerAttentionTactics(r);
     registerReduceTactics(r);
     registerNormTactics(r);
+    registerPoolNhwcTactics(r);
     registerElementwiseTactics(r);
     registerDataTactics(r);
     registerIndexTactics(r);

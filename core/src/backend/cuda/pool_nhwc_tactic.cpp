@@ -1,0 +1,142 @@
+// kiln:MaxPool and kiln:AveragePool, the channels-last pools the
+// channels-last pass makes, through cuDNN's pooling on NHWC tensors
+// ("cuda.pool.cudnn-nhwc"): 2-D windows with symmetric padding, no dilation,
+// no ceil mode (the pass converts only such pools).
+#include <cudnn.h>
+
+#include "backend/cuda/cuda_check.h"
+#include "backend/cuda/cuda_tactic.h"
+#include "backend/cuda/fused_epilogue.h"
+#include "ops/op.h"
+
+namespace kiln::backend::cuda {
+
+namespace {
+
+struct PoolPlan {
+  cudnnPoolingMode_t mode = CUDNN_POOLING_MAX;
+  cudnnDataType_t type = CUDNN_DATA_FLOAT;
+  int window[2] = {1, 1}, pad[2] = {0, 0}, stride[2] = {1, 1};
+  int x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0};  // N C H W
+};
+
+// The plan, or a reason in `reason` when cuDNN cannot run the layer as it is.
+PoolPlan planPool(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
+                  const std::vector<DeviceTensor>& outputs, std::string* reason) {
+  PoolPlan p;
+  const ops::NodeContext ctx(layer, opset);
+  if (layer.domain != "kiln" || (layer.op != "MaxPool" && layer.op != "AveragePool") ||
+      ctx.attrInt("channels_last", 0) == 0) {
+    *reason = "runs channels-last kiln pools only";
+    return p;
+  }
+  if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) {
+    *reason = r;
+    return p;
+  }
+  p.type = inputs[0].type == DataType::kFloat16    ? CUDNN_DATA_HALF
+           : inputs[0].type == DataType::kBFloat16 ? CUDNN_DATA_BFLOAT16
+                                                   : CUDNN_DATA_FLOAT;
+  p.mode = layer.op == "MaxPool"                         ? CUDNN_POOLING_MAX_DETERMINISTIC
+           : ctx.attrInt("count_include_pad", 0) != 0 ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
+                                                        : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+  const auto kernel = ctx.attrInts("kernel_shape");
+  const auto strides = ctx.attrInts("strides", {1, 1});
+  const auto pads = ctx.attrInts("pads", {0, 0, 0, 0});
+  const auto dilations = ctx.attrInts("dilations", {1, 1});
+  const std::string autoPad = ctx.attrString("auto_pad", "NOTSET");
+  if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 || dilations != std::vector<int64_t>{1, 1} ||
+      ctx.attrInt("ceil_mode", 0) != 0 || (autoPad != "NOTSET" && autoPad != "VALID") || pads[0] != pads[2] ||
+      pads[1] != pads[3]) {
+    *reason = "cuDNN's pooling takes 2-D windows with symmetric padding, no dilation and no ceil mode";
+    return p;
+  }
+  const auto& xs = inputs[0].shape;
+  const auto& ys = outputs[0].shape;
+  if (xs.size() != 4 || ys.size() != 4) {
+    *reason = "the tensors are not 4-D";
+    return p;
+  }
+  for (int i = 0; i < 2; ++i) {
+    p.window[i] = int(kernel[size_t(i)]);
+    p.stride[i] = int(strides[size_t(i)]);
+    p.pad[i] = autoPad == "VALID" ? 0 : int(pads[size_t(i)]);
+  }
+  const int order[4] = {0, 3, 1, 2};  // NHWC shape -> N C H W
+  for (int i = 0; i < 4; ++i) {
+    p.x[i] = int(xs[size_t(order[i])]);
+    p.y[i] = int(ys[size_t(order[i])]);
+  }
+  return p;
+}
+
+class CudnnPoolNhwcTactic final : public CudaTactic {
+ public:
+  std::string name() const override { return "cuda.pool.cudnn-nhwc"; }
+
+  std::string supports(const CudaLayerInfo& info) const override {
+    std::string reason;
+    try {
+      const PoolPlan p = planPool(*info.layer, info.opset, info.inputs, info.outputs, &reason);
+      if (reason.empty()) Descriptors d(p);  // cuDNN must agree on the output shape
+    } catch (const Error& e) {
+      return e.message();
+    }
+    return reason;
+  }
+
+  void enqueue(const Launch& launch) const override {
+    std::string reason;
+    const PoolPlan p = planPool(*launch.layer, launch.opset, launch.inputs, launch.outputs, &reason);
+    if (!reason.empty()) throw Error(ErrorCode::kInternal, name() + ": " + reason);
+    if (!launch.handles.cudnn) throw Error(ErrorCode::kInternal, name() + " has no cuDNN handle");
+    Descriptors d(p);
+    KILN_CUDNN_CHECK(cudnnSetStream(launch.handles.cudnn, launch.stream));
+    const float one = 1.f, zero = 0.f;
+    KILN_CUDNN_CHECK(cudnnPoolingForward(launch.handles.cudnn, d.pool, &one, d.x, launch.inputs[0].data, &zero, d.y,
+                                         launch.outputs[0].data));
+  }
+
+ private:
+  struct Descriptors {
+    explicit Descriptors(const PoolPlan& p) {
+      try {
+        KILN_CUDNN_CHECK(cudnnCreatePoolingDescriptor(&pool));
+        KILN_CUDNN_CHECK(cudnnCreateTensorDescriptor(&x));
+        KILN_CUDNN_CHECK(cudnnCreateTensorDescriptor(&y));
+        KILN_CUDNN_CHECK(cudnnSetPooling2dDescriptor(pool, p.mode, CUDNN_PROPAGATE_NAN, p.window[0], p.window[1],
+                                                     p.pad[0], p.pad[1], p.stride[0], p.stride[1]));
+        KILN_CUDNN_CHECK(cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NHWC, p.type, p.x[0], p.x[1], p.x[2], p.x[3]));
+        KILN_CUDNN_CHECK(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NHWC, p.type, p.y[0], p.y[1], p.y[2], p.y[3]));
+        int n = 0, c = 0, h = 0, w = 0;
+        KILN_CUDNN_CHECK(cudnnGetPooling2dForwardOutputDim(pool, x, &n, &c, &h, &w));
+        if (n != p.y[0] || c != p.y[1] || h != p.y[2] || w != p.y[3]) {
+          throw Error(ErrorCode::kUnsupportedOp, "cuDNN's pooling gives another output shape");
+        }
+      } catch (...) {
+        release();
+        throw;
+      }
+    }
+    ~Descriptors() { release(); }
+    Descriptors(const Descriptors&) = delete;
+    Descriptors& operator=(const Descriptors&) = delete;
+    void release() noexcept {
+      if (pool) cudnnDestroyPoolingDescriptor(pool);
+      if (x) cudnnDestroyTensorDescriptor(x);
+      if (y) cudnnDestroyTensorDescriptor(y);
+      pool = nullptr;
+      x = y = nullptr;
+    }
+    cudnnPoolingDescriptor_t pool = nullptr;
+    cudnnTensorDescriptor_t x = nullptr, y = nullptr;
+  };
+};
+
+}  // namespace
+
+void registerPoolNhwcTactics(CudaTacticRegistry& r) {
+  r.add({"kiln:MaxPool", "kiln:AveragePool"}, std::make_unique<CudnnPoolNhwcTactic>());
+}
+
+}  // namespace kiln::backend::cuda
