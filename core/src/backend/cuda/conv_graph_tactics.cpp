@@ -3,7 +3,8 @@
 // one fused kernel where an engine can. cuDNN's heuristics rank the engine
 // configurations for the graph; tactic "cuda.conv.cudnn.graph<k>" runs the
 // k-th of those whose execution plan builds, so the builder times the top
-// few. Execution plans are built once per graph, engine and cuDNN handle and
+// few. "cuda.conv.cudnn.graph-epilogue<k>" runs the convolution alone that
+// way and the epilogue with Kiln's kernel. Execution plans are built once per graph, engine and cuDNN handle and
 // kept for the process. FP16, BF16 and TF32 only: strict FP32 stays on the
 // legacy tactics, which can refuse tensor cores.
 #include <cudnn.h>
@@ -29,6 +30,7 @@ namespace kiln::backend::cuda {
 namespace {
 
 constexpr int kGraphTactics = 6;  // how many of cuDNN's ranked engine configurations become tactics
+constexpr int kSplitTactics = 3;  // and of those for the convolution alone
 
 // One backend descriptor, destroyed with the object.
 class Desc {
@@ -325,17 +327,32 @@ ConvGraphSpec specOf(const Layer& layer, int64_t opset, Precision precision, con
   return s;
 }
 
+// The spec of the convolution alone, for a tactic that applies the epilogue
+// with its own kernel.
+ConvGraphSpec convOnly(ConvGraphSpec s) {
+  s.bias = s.residual = false;
+  s.act = {};
+  return s;
+}
+
 class CudnnGraphConvTactic final : public CudaTactic {
  public:
-  explicit CudnnGraphConvTactic(int index) : index_(index) {}
+  /// With `split`, cuDNN runs the convolution alone and Kiln's epilogue
+  /// kernel the bias, residual and activation: for graphs whose fused
+  /// engines are slow or missing (depthwise convolutions with a bias).
+  CudnnGraphConvTactic(int index, bool split) : index_(index), split_(split) {}
 
-  std::string name() const override { return "cuda.conv.cudnn.graph" + std::to_string(index_); }
+  std::string name() const override {
+    return std::string("cuda.conv.cudnn.graph") + (split_ ? "-epilogue" : "") + std::to_string(index_);
+  }
 
   std::string supports(const CudaLayerInfo& info) const override {
     try {
       std::string reason;
-      const ConvGraphSpec spec = specOf(*info.layer, info.opset, info.precision, info.inputs, info.outputs, &reason);
+      ConvGraphSpec spec = specOf(*info.layer, info.opset, info.precision, info.inputs, info.outputs, &reason);
       if (!reason.empty()) return reason;
+      if (split_ && convOnly(spec).key() == spec.key()) return "the layer has no epilogue to split off";
+      if (split_) spec = convOnly(spec);
       const ConvGraphPlans& p = plansFor(threadHandles().cudnn, spec);
       if (!p.refusal.empty()) return p.refusal;
       if (index_ >= int(p.plans.size())) {
@@ -351,7 +368,7 @@ class CudnnGraphConvTactic final : public CudaTactic {
     std::string reason;
     const ConvGraphSpec spec = specOf(*info.layer, info.opset, info.precision, info.inputs, info.outputs, &reason);
     if (!reason.empty()) return 0;
-    const ConvGraphPlans& p = plansFor(threadHandles().cudnn, spec);
+    const ConvGraphPlans& p = plansFor(threadHandles().cudnn, split_ ? convOnly(spec) : spec);
     return index_ < int(p.plans.size()) ? p.workspace[size_t(index_)] : 0;
   }
 
@@ -362,7 +379,7 @@ class CudnnGraphConvTactic final : public CudaTactic {
     if (!reason.empty()) throw Error(ErrorCode::kInternal, name() + ": " + reason);
     cudnnHandle_t handle = launch.handles.cudnn;
     if (!handle) throw Error(ErrorCode::kInternal, name() + " has no cuDNN handle");
-    const ConvGraphPlans& p = plansFor(handle, spec);
+    const ConvGraphPlans& p = plansFor(handle, split_ ? convOnly(spec) : spec);
     if (index_ >= int(p.plans.size())) {
       throw Error(ErrorCode::kInternal, name() + ": cuDNN offers no such engine here" +
                                             (p.refusal.empty() ? "" : " (" + p.refusal + ")"));
@@ -374,6 +391,16 @@ class CudnnGraphConvTactic final : public CudaTactic {
     KILN_CUDNN_CHECK(cudnnSetStream(handle, launch.stream));
     std::vector<int64_t> uids = {kX, kW, kY};
     std::vector<void*> ptrs = {launch.inputs[0].data, launch.inputs[1].data, launch.outputs[0].data};
+    if (split_) {
+      execute(handle, p, uids, ptrs, launch.workspace);
+      const bool last = spec.g.channelsLast;
+      std::vector<int64_t> biasShape = {spec.outShape[last ? 3 : 1]};
+      if (!last) biasShape.insert(biasShape.end(), spec.outShape.size() - 2, 1);
+      enqueueEpilogue(launch.outputs[0].type, launch.outputs[0].data, spec.outShape,
+                      spec.bias ? launch.inputs[2].data : nullptr, biasShape, 1.f,
+                      spec.residual ? launch.inputs[3].data : nullptr, spec.act, launch.stream);
+      return;
+    }
     if (spec.bias) {
       uids.push_back(kB);
       ptrs.push_back(launch.inputs[2].data);
@@ -382,8 +409,13 @@ class CudnnGraphConvTactic final : public CudaTactic {
       uids.push_back(kZ);
       ptrs.push_back(launch.inputs[3].data);
     }
+    execute(handle, p, uids, ptrs, launch.workspace);
+  }
+
+ private:
+  void execute(cudnnHandle_t handle, const ConvGraphPlans& p, std::vector<int64_t>& uids, std::vector<void*>& ptrs,
+               void* workspace) const {
     Desc pack(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
-    void* workspace = launch.workspace;
     pack.set(CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, uids.data(), int64_t(uids.size()))
         .set(CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, ptrs.data(), int64_t(ptrs.size()))
         .set(CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, &workspace);
@@ -391,14 +423,15 @@ class CudnnGraphConvTactic final : public CudaTactic {
     KILN_CUDNN_CHECK(cudnnBackendExecute(handle, p.plans[size_t(index_)]->get(), pack.get()));
   }
 
- private:
   int index_;
+  bool split_;
 };
 
 }  // namespace
 
 void registerConvGraphTactics(CudaTacticRegistry& r) {
-  for (int k = 0; k < kGraphTactics; ++k) r.add({"Conv", "kiln:ConvAct"}, std::make_unique<CudnnGraphConvTactic>(k));
+  for (int k = 0; k < kGraphTactics; ++k) r.add({"Conv", "kiln:ConvAct"}, std::make_unique<CudnnGraphConvTactic>(k, false));
+  for (int k = 0; k < kSplitTactics; ++k) r.add({"Conv", "kiln:ConvAct"}, std::make_unique<CudnnGraphConvTactic>(k, true));
 }
 
 }  // namespace kiln::backend::cuda
