@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One call on a GPU machine that checks and measures the current build when
+# device time is short: the CUDA tactic test, then the FP16 Kiln and eager
+# PyTorch rows of the benchmark, model by model, each with a share of
+# BENCH_TOTAL_S (default 360 s). The compiled PyTorch rows and the TF32 rows
+# take bench/perf/run.sh on a machine with more time.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+source bench/perf/env.sh
+total=${BENCH_TOTAL_S:-360}
+timeout 120 "$(dirname "$KILN")/test_cuda_tactics" > /tmp/kiln-tactics.txt 2>&1
+echo "tactics: $(grep -E '^[0-9]+ passed' /tmp/kiln-tactics.txt) (exit $?)"
+grep -E '^FAIL' /tmp/kiln-tactics.txt | head -20
+[ -z "${OUT:-}" ] || cp /tmp/kiln-tactics.txt "$OUT/tactics.txt"
+left=$((total - SECONDS))
+for m in resnet50 mobilenetv2 bert; do
+  share=$(( (total - SECONDS) / $(( $(echo "resnet50 mobilenetv2 bert" | tr ' ' '\n' | sed -n "/$m/,\$p" | wc -l) )) ))
+  BENCH_BUDGET_S=$share bash bench/perf/run.sh fp16 kiln eager "$m" 2>&1 | grep -E '^(--|==)'
+done
+python3 bench/perf/report.py bench-out/results.jsonl --device bench-out/device.json | sed -n '/^## FP16/,/^## FP32/p'
