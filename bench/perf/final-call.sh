@@ -9,10 +9,10 @@ cd "$(dirname "$0")/../.." || exit 1
 source bench/perf/env.sh
 total=${BENCH_TOTAL_S:-360}
 timeout 120 "$(dirname "$KILN")/test_cuda_tactics" > /tmp/kiln-tactics.txt 2>&1
-echo "tactics: $(grep -E '^[0-9]+ passed' /tmp/kiln-tactics.txt) (exit $?)"
+rc=$?
+echo "tactics: $(grep -E '^[0-9]+ passed' /tmp/kiln-tactics.txt) (exit $rc)"
 grep -E '^FAIL' /tmp/kiln-tactics.txt | head -20
 [ -z "${OUT:-}" ] || cp /tmp/kiln-tactics.txt "$OUT/tactics.txt"
-left=$((total - SECONDS))
 for m in resnet50 mobilenetv2 bert; do
   share=$(( (total - SECONDS) / $(( $(echo "resnet50 mobilenetv2 bert" | tr ' ' '\n' | sed -n "/$m/,\$p" | wc -l) )) ))
   BENCH_BUDGET_S=$share bash bench/perf/run.sh fp16 kiln eager "$m" 2>&1 | grep -E '^(--|==)'
