@@ -37,6 +37,7 @@ def compare(rows, model, batch, precision):
     get = lambda mode: rows.get((model, str(batch), precision, mode))  # noqa: E731
     c = {"kiln": get("kiln"), **{mode: get(mode) for mode in PEER_MODES}}
     peers = [c[m] for m in PEER_MODES if ok(c[m])]
+    c["measured_peers"] = [m for m in PEER_MODES if ok(c[m])]
     c["best_items_per_s"] = max((p["items_per_s"] for p in peers), default=None)
     c["best_ms"] = min((p["median_ms"] for p in peers), default=None)
     kiln = c["kiln"] if ok(c["kiln"]) else None
@@ -106,18 +107,20 @@ def table(rows, precision, title, limit):
                 cells += [ms(k["median_ms"]), items(k["items_per_s"])]
             else:
                 cells += [cell_error(k), ""]
+            # a ratio or verdict against fewer modes than all says which it had
+            partial = "" if len(c["measured_peers"]) == len(PEER_MODES) else f" (vs {', '.join(c['measured_peers'])} only)"
             if c["throughput_ratio"] is None:
                 cells.append("n/a")
             elif batch == 1:
-                cells.append(f"{c['throughput_ratio']:.2f}x items/s, {c['latency_ratio']:.2f}x latency")
+                cells.append(f"{c['throughput_ratio']:.2f}x items/s, {c['latency_ratio']:.2f}x latency{partial}")
             else:
-                cells.append(f"{c['throughput_ratio']:.2f}x items/s")
+                cells.append(f"{c['throughput_ratio']:.2f}x items/s{partial}")
             cells.append(f"{k['build_s']:.1f}" if k and k.get("build_s") is not None else "")
             cells.append("" if c["rel_l2_ok"] is None else f"{sci(k['rel_l2'])} {'pass' if c['rel_l2_ok'] else '**FAIL**'}")
             cells.append(" / ".join(f"{name} {sci(r.get('rel_l2'))}" for name, r in (("eager", e), ("compiled", m))
                                     if ok(r)))
             if precision == "fp16":
-                cells.append(f"{target_text(batch)}: {yes_no(c['target'])}")
+                cells.append(f"{target_text(batch)}: {yes_no(c['target'])}" + (partial if c["target"] is not None else ""))
             out.append("| " + " | ".join(cells) + " |")
     out += ["", f"Kiln rel L2: relative L2 error of Kiln's output against PyTorch's FP32 output; limit {limit:g}.", ""]
     return out
@@ -153,12 +156,14 @@ def header(device):
             f"- CUDA {d.get('cuda', '?')} and cuDNN {d.get('cudnn', '?')} (PyTorch's); {versions}",
             f"- {d.get('kiln', 'kiln version not recorded')}", "",
             "Latency is the median wall clock of one run (call, then synchronize) after a warm-up; items/s = "
-            "batch x 1000 / median ms, for every column. Eager: PyTorch eager under inference_mode, the faster of "
-            "NCHW and channels_last (CNNs) or of eager and SDPA attention (BERT), shown beside the time. Compiled: "
+            "batch x 1000 / median ms, for every column. Eager: PyTorch eager under inference_mode, the fastest of "
+            "the variants tried (CNNs: channels_last, or NCHW too where asked; BERT: eager and SDPA attention), "
+            "shown beside the time. Compiled: "
             "`torch.compile(mode=\"max-autotune\")` (CUDA graphs), compile s is its first call. Kiln: `kiln bench "
             "--resident --cuda-graph`. FP16 runs the models in half precision; FP32 allows TF32 in both. "
             "\"Kiln vs best PyTorch\" divides Kiln's items/s by the best PyTorch mode's (and at batch 1 Kiln's "
-            "latency by the best one's).", ""]
+            "latency by the best one's); where a PyTorch mode was not measured, the ratio and the target say which "
+            "modes they had.", ""]
 
 
 def render(rows, device):

@@ -56,6 +56,15 @@ class ReportTest(unittest.TestCase):
         self.assertFalse(c["target"])  # 0.8 > 0.75
         self.assertFalse(c["rel_l2_ok"])  # 2e-2 > 1e-2
 
+    def test_a_verdict_without_every_mode_says_which_it_had(self):
+        c = report.compare(self.rows, "bert", 64, "fp16")
+        self.assertEqual(c["measured_peers"], ["eager"])
+        line = next(l for l in report.table(self.rows, "fp16", "FP16", 1e-2) if l.startswith("| BERT-base s128 | 64"))
+        self.assertIn("1.60x items/s (vs eager only)", line)
+        self.assertIn("items/s >= 1.5x: yes (vs eager only)", line)
+        full = next(l for l in report.table(self.rows, "fp16", "FP16", 1e-2) if l.startswith("| ResNet-50 | 256"))
+        self.assertNotIn("only", full)
+
     def test_an_error_row_is_not_a_peer(self):
         c = report.compare(self.rows, "bert", 64, "fp16")
         self.assertAlmostEqual(c["throughput_ratio"], 40.0 / 25.0)
