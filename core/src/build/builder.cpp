@@ -134,8 +134,9 @@ std::string Builder::buildPlan(const Network& source, const BuilderConfig& confi
   session.checkCancel();
 
   passes::PipelineOptions pipeline;
-  // Tensor-core convolutions read NHWC; plain FP32 keeps NCHW.
-  pipeline.channelsLast = config.target == Target::kCuda && (config.fp16 || config.bf16 || config.tf32);
+  // Tensor-core convolutions read NHWC. FP16 only for now: BF16 and TF32
+  // builds keep NCHW until their channels-last tactics have run on a GPU.
+  pipeline.channelsLast = config.target == Target::kCuda && config.fp16;
   report.passes = passes::runPipeline(net, pipeline, config.progress, config.cancel);
   net.removeUnusedConstants();
   for (const auto& p : report.passes) {

@@ -10,7 +10,7 @@
 
 namespace kiln::passes {
 
-/// The channels-last pass (on for GPU builds that allow FP16, BF16 or TF32).
+/// The channels-last pass (on for GPU builds that allow FP16).
 class ChannelsLast : public Pass {
  public:
   const char* name() const override { return "channels-last"; }

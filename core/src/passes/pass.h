@@ -33,7 +33,7 @@ class Pass {
 /// Options of the pipeline.
 struct PipelineOptions {
   bool fuse = true;  ///< false runs only the clean-up passes (folding, dead layers, no-ops)
-  bool channelsLast = false;  ///< run 2-D convolutions NHWC (GPU builds with tensor-core precisions)
+  bool channelsLast = false;  ///< run 2-D convolutions NHWC (GPU builds that allow FP16)
 };
 
 /// The passes in the order they run.
