@@ -136,6 +136,11 @@ std::pair<int64_t, int64_t> sliceAxis(int64_t dim, int64_t start, int64_t end, i
 /// Sets output 0 to input 0's type and shape (for shape-preserving ops).
 void inferSameAsInput(InferContext& ctx);
 
+/// The channels-last layout of 4-D tensors: NHWC = NCHW permuted by
+/// kToChannelsLast, and back by kToChannelsFirst (Transpose perms).
+inline const std::vector<int64_t> kToChannelsLast = {0, 2, 3, 1};
+inline const std::vector<int64_t> kToChannelsFirst = {0, 3, 1, 2};
+
 /// t with its axes permuted: result dim i is t's dim perm[i] (Transpose).
 HostTensor permuteTensor(const HostTensor& t, const std::vector<int64_t>& perm);
 

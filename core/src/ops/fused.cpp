@@ -248,7 +248,6 @@ void checkAddsOnto(const InferContext& ctx, const Dims& out, size_t i, const cha
 // A channels-last ConvAct (attribute channels_last) takes X and Z as NHWC and
 // W as [M, R, S, C/group]; it is the NCHW ConvAct with every tensor permuted.
 bool isChannelsLast(const NodeContext& ctx) { return ctx.attrInt("channels_last", 0) != 0; }
-const std::vector<int64_t> kToFirst = {0, 3, 1, 2}, kToLast = {0, 2, 3, 1};
 
 Dims permutedDims(const Dims& d, const std::vector<int64_t>& perm) {
   if (!d.rankKnown) return d;
@@ -265,7 +264,7 @@ ValueInfo inferChannelsLast(InferContext& ctx, std::string_view op, size_t input
     in.push_back(ctx.hasInput(i) ? ctx.input(i) : ValueInfo{});
     if (i >= permuted) continue;
     if (in.back().dims.rankKnown && in.back().dims.rank() != 4) ctx.fail("channels-last needs 2-D tensors");
-    in.back().dims = permutedDims(in.back().dims, kToFirst);
+    in.back().dims = permutedDims(in.back().dims, kToChannelsFirst);
   }
   Layer l = delegateLayer(ctx, op, inputs);
   l.attrs.erase("channels_last");
@@ -274,7 +273,7 @@ ValueInfo inferChannelsLast(InferContext& ctx, std::string_view op, size_t input
   std::vector<ValueInfo> out(1);
   InferContext inner(l, kOnnxOpset, ptrs, out);
   onnxSchema(ctx, op).infer(inner);
-  out[0].dims = permutedDims(out[0].dims, kToLast);
+  out[0].dims = permutedDims(out[0].dims, kToChannelsLast);
   return out[0];
 }
 
@@ -285,10 +284,10 @@ HostTensor computeChannelsLast(const ComputeContext& ctx, std::string_view op, s
   std::vector<HostTensor> copies;
   copies.reserve(permuted);
   for (size_t i = 0; i < permuted; ++i) {
-    copies.push_back(permuteTensor(*inputs[i], kToFirst));
+    copies.push_back(permuteTensor(*inputs[i], kToChannelsFirst));
     inputs[i] = &copies.back();
   }
-  return permuteTensor(computeAs(ctx, op, std::move(inputs)), kToLast);
+  return permuteTensor(computeAs(ctx, op, std::move(inputs)), kToChannelsLast);
 }
 
 void inferConvAct(InferContext& ctx) {

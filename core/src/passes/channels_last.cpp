@@ -4,7 +4,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "backend/cpu/conv_problem.h"
 #include "ops/common.h"
 #include "passes/rewrite.h"
 
@@ -12,8 +11,8 @@ namespace kiln::passes {
 
 namespace {
 
-using backend::cpu::kToChannelsFirst;
-using backend::cpu::kToChannelsLast;
+using ops::kToChannelsFirst;
+using ops::kToChannelsLast;
 
 bool convertible(const Network& net, const Layer& l) {
   if (!(isOp(l, "Conv") || isOp(l, "kiln:ConvAct")) || attrInt(l, "channels_last", 0) != 0) return false;

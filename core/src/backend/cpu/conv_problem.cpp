@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "backend/cpu/fused_activation.h"
+#include "ops/common.h"
 #include "ops/window.h"
 
 namespace kiln::backend::cpu {
@@ -38,8 +39,8 @@ ConvProblem readConvProblem(const Layer& layer, int64_t opset, const InputShapes
   const bool last = isChannelsLast(layer);
   ctx.check(!last || (inputs[0]->size() == 4 && inputs[1]->size() == 4), "is channels-last, which needs 2-D X and W");
   // A channels-last problem is read in NCHW terms and its Y and Z shapes turned back.
-  const auto& x = last ? permuteDims(*inputs[0], kToChannelsFirst) : *inputs[0];
-  const auto& w = last ? permuteDims(*inputs[1], kToChannelsFirst) : *inputs[1];
+  const auto& x = last ? permuteDims(*inputs[0], ops::kToChannelsFirst) : *inputs[0];
+  const auto& w = last ? permuteDims(*inputs[1], ops::kToChannelsFirst) : *inputs[1];
   ctx.check(x.size() >= 3, "X must have a batch, a channel and at least one spatial dim");
   ctx.check(w.size() == x.size(), "W must have the rank of X");
   const size_t r = x.size() - 2;
@@ -69,7 +70,7 @@ ConvProblem readConvProblem(const Layer& layer, int64_t opset, const InputShapes
   }
   prob.outShape = {p.batch, p.outChannels};
   prob.outShape.insert(prob.outShape.end(), p.outSize.begin(), p.outSize.end());
-  if (last) prob.outShape = permuteDims(prob.outShape, kToChannelsLast);
+  if (last) prob.outShape = permuteDims(prob.outShape, ops::kToChannelsLast);
   prob.channelsLast = last;
 
   prob.hasBias = inputs.size() > 2 && inputs[2];

@@ -24,10 +24,8 @@ struct ConvProblem {
 /// True for the ops the convolution tactics run: Conv and kiln:ConvAct.
 bool isConvLayer(const Layer& layer);
 
-/// The channels-last layout of a 2-D kiln:ConvAct (attribute channels_last):
-/// NHWC = NCHW permuted by kToChannelsLast, and back by kToChannelsFirst.
-inline const std::vector<int64_t> kToChannelsLast = {0, 2, 3, 1};
-inline const std::vector<int64_t> kToChannelsFirst = {0, 3, 1, 2};
+/// True for a channels-last kiln:ConvAct (attribute channels_last): X, Y and
+/// Z NHWC, W [M, R, S, C/group].
 bool isChannelsLast(const Layer& layer);
 
 /// v permuted: result[i] = v[perm[i]].
