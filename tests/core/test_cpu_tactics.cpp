@@ -12,6 +12,7 @@
 #include <set>
 
 #include "backend/backend.h"
+#include "backend/cpu/conv_problem.h"
 #include "cpu/gemm_blocked.h"
 #include "kiln/errors.h"
 #include "ops/evaluate.h"
@@ -427,6 +428,21 @@ class TestCpuTactics : public QObject {
     unknownAct.layer.attrs["activation"] = Attribute::ofString("Swish");
     QCOMPARE(be.findTactic("cpu.conv.direct")->supports(infoFor(unknownAct, tensors)),
              std::string("unknown activation 'Swish'"));
+    // A channels-last convolution (made by the GPU's channels-last pass) runs on
+    // the reference; its problem reads in NCHW terms with an NHWC output.
+    Case nhwc = *findCase(cases, "conv-act Relu bias residual");
+    nhwc.layer.attrs["channels_last"] = Attribute::ofInt(1);
+    QCOMPARE(be.findTactic("cpu.conv.direct")->supports(infoFor(nhwc, tensors)),
+             std::string("channels-last convolutions run on the GPU and the reference"));
+    const Shape x = *nhwc.inputs[0], w = *nhwc.inputs[1];
+    const Shape xLast = {x[0], x[2], x[3], x[1]}, wLast = {w[0], w[2], w[3], w[1]};
+    const Shape yFirst = nhwc.outShape, yLast = {yFirst[0], yFirst[2], yFirst[3], yFirst[1]};
+    const backend::cpu::ConvProblem prob =
+        backend::cpu::readConvProblem(nhwc.layer, nhwc.opset, {&xLast, &wLast, &*nhwc.inputs[2], &yLast});
+    QVERIFY(prob.channelsLast);
+    QCOMPARE(prob.outShape, yLast);
+    QCOMPARE(prob.params.inChannels, x[1]);
+    QCOMPARE(prob.params.inSize, (std::vector<int64_t>{x[2], x[3]}));
     const Layer custom = makeLayer("Frobnicate", "com.example", {Shape{3}}, {});
     LayerInfo info;
     info.layer = &custom;
