@@ -530,6 +530,18 @@ class TestPasses : public QObject {
     expectSameOutputs(before, net);
     expectUnchanged(net, pass);  // already channels-last
 
+    Network uneven;  // a pool with padding cuDNN's NHWC pooling cannot take stays NCHW
+    uneven.addInput("x", DataType::kFloat32, Dims{1, 2, 4, 4});
+    uneven.addConstant("w", ramp({3, 2, 1, 1}, -0.5, 0.5));
+    const std::string u = uneven.add("Conv", {"x", "w"}, {}, "conv");
+    Attributes pool = ints("kernel_shape", {2, 2});
+    pool["pads"] = Attribute::ofInts({0, 0, 1, 1});
+    uneven.markOutput(uneven.add("MaxPool", {u}, pool, "pool"));
+    inferShapes(uneven);
+    pass.run(uneven);
+    QCOMPARE(uneven.layers().back().op, std::string("MaxPool"));
+    QVERIFY(uneven.layers().back().domain.empty());
+
     Network dynamic;  // weights that are not constant stay NCHW
     dynamic.addInput("x", DataType::kFloat32, Dims{1, 2, 4, 4});
     dynamic.addInput("w", DataType::kFloat32, Dims{3, 2, 1, 1});

@@ -19,7 +19,8 @@ bool convertible(const Network& net, const Layer& l) {
   if (l.inputs.size() < 2 || l.inputs[0].empty() || l.outputs.size() != 1) return false;
   const Tensor& x = net.tensor(l.inputs[0]);
   const HostTensor* w = constantOf(net, l.inputs[1]);
-  return x.dims.rankKnown && x.dims.rank() == 4 && (x.type == DataType::kFloat32 || x.type == DataType::kFloat16 || x.type == DataType::kBFloat16) && w && w->rank() == 4;
+  const bool floating = x.type == DataType::kFloat32 || x.type == DataType::kFloat16 || x.type == DataType::kBFloat16;
+  return floating && x.dims.rankKnown && x.dims.rank() == 4 && w && w->rank() == 4;
 }
 
 Layer transposeLayer(const std::string& name, const std::string& in, const std::string& out,
@@ -34,14 +35,17 @@ Layer transposeLayer(const std::string& name, const std::string& in, const std::
   return t;
 }
 
-// A 2-D MaxPool or AveragePool that cuDNN's NHWC pooling runs as it is.
+// A 2-D MaxPool or AveragePool that cuDNN's NHWC pooling runs as it is:
+// symmetric padding, no dilation, no ceil mode.
 bool poolConvertible(const Layer& l) {
   if (!(isOp(l, "MaxPool") || isOp(l, "AveragePool")) || l.outputs.size() != 1) return false;
   const auto kernel = attrInts(l, "kernel_shape");
   const auto dil = attrInts(l, "dilations");
+  const auto pads = attrInts(l, "pads");
   const std::string pad = attrString(l, "auto_pad", "NOTSET");
+  const bool symmetric = !pads || (pads->size() == 4 && (*pads)[0] == (*pads)[2] && (*pads)[1] == (*pads)[3]);
   return kernel && kernel->size() == 2 && attrInt(l, "ceil_mode", 0) == 0 && attrInt(l, "storage_order", 0) == 0 &&
-         (!dil || *dil == std::vector<int64_t>{1, 1}) && (pad == "NOTSET" || pad == "VALID");
+         (!dil || *dil == std::vector<int64_t>{1, 1}) && (pad == "NOTSET" || pad == "VALID") && symmetric;
 }
 
 // The kernel of a ReduceMean over H and W of a 4-D tensor with static H and W
