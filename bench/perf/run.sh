@@ -64,6 +64,23 @@ save() {  # few files come back from a GPU machine: the results, the device and 
   tar -C "$root" -czf "$OUT/logs.tar.gz" logs
 }
 
+# The compiled rows need torch's inductor cache to survive from one machine to
+# the next: BENCH_KEEP_CACHE=1 packs it into $OUT/inductor-cache.tar.gz at the
+# end (if under BENCH_CACHE_MAX_MB, 24), and a bench-out/inductor-cache.tar.gz
+# carried to the machine is unpacked before the rows run.
+if [ -f "$root/inductor-cache.tar.gz" ] && [ ! -d "$root/inductor-cache" ]; then
+  tar -C "$root" -xzf "$root/inductor-cache.tar.gz" || echo "the carried inductor cache did not unpack" >&2
+fi
+keep_cache() {
+  [ "${BENCH_KEEP_CACHE:-0}" = 1 ] && [ -n "${OUT:-}" ] && [ -d "$root/inductor-cache" ] || return 0
+  tar -C "$root" -czf "$OUT/inductor-cache.tar.gz" inductor-cache
+  local mb=$(( $(stat -c %s "$OUT/inductor-cache.tar.gz") / 1048576 ))
+  if [ "$mb" -gt "${BENCH_CACHE_MAX_MB:-24}" ]; then
+    echo "the inductor cache packs to $mb MB, more than can travel: not kept" >&2
+    rm -f "$OUT/inductor-cache.tar.gz"
+  fi
+}
+
 if [ ! -f "$root/device.json" ] || [ "${FORCE:-0}" = 1 ]; then
   python3 bench/perf/results.py device "$root/device.json" || echo "device information failed" >&2
 fi
@@ -127,5 +144,6 @@ for mode in "${modes[@]}"; do
   done
 done
 save
+keep_cache
 python3 bench/perf/report.py "$results" --device "$root/device.json"
 [ "$stopped" = 0 ] || echo "not finished: run again with the same parts to go on"
