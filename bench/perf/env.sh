@@ -5,9 +5,10 @@
 # Sets KILN to the kiln binary.
 if [ -z "${KILN:-}" ]; then
   kiln_work=${KILN_WORK:-/tmp/kiln-bench}
-  if [ ! -x "$kiln_work/.gpu-bundle-staging/bin/kiln" ] || [ gpu-bundle/bundle.tar.xz -nt "$kiln_work/.gpu-bundle-staging/bin/kiln" ]; then
+  # unpacked once per bundle: the stamp is newer than the bundle it came from
+  if [ ! -x "$kiln_work/.gpu-bundle-staging/bin/kiln" ] || [ gpu-bundle/bundle.tar.xz -nt "$kiln_work/unpacked" ]; then
     rm -rf "$kiln_work/.gpu-bundle-staging" && mkdir -p "$kiln_work"
-    tar -C "$kiln_work" -xJf gpu-bundle/bundle.tar.xz
+    tar -C "$kiln_work" -xJf gpu-bundle/bundle.tar.xz && touch "$kiln_work/unpacked"
   fi
   KILN="$kiln_work/.gpu-bundle-staging/bin/kiln"
   export LD_LIBRARY_PATH="$kiln_work/.gpu-bundle-staging/lib:${LD_LIBRARY_PATH:-}"

@@ -13,8 +13,9 @@ rc=$?
 echo "tactics: $(grep -E '^[0-9]+ passed' /tmp/kiln-tactics.txt) (exit $rc)"
 grep -E '^FAIL' /tmp/kiln-tactics.txt | head -20
 [ -z "${OUT:-}" ] || cp /tmp/kiln-tactics.txt "$OUT/tactics.txt"
-for m in resnet50 mobilenetv2 bert; do
-  share=$(( (total - SECONDS) / $(( $(echo "resnet50 mobilenetv2 bert" | tr ' ' '\n' | sed -n "/$m/,\$p" | wc -l) )) ))
-  BENCH_BUDGET_S=$share bash bench/perf/run.sh fp16 kiln eager "$m" 2>&1 | grep -E '^(--|==)'
+models=(resnet50 mobilenetv2 bert)
+for i in "${!models[@]}"; do  # each model an equal share of the time left
+  share=$(( (total - SECONDS) / (${#models[@]} - i) ))
+  BENCH_BUDGET_S=$share bash bench/perf/run.sh fp16 kiln eager "${models[$i]}" 2>&1 | grep -E '^(--|==)'
 done
 python3 bench/perf/report.py bench-out/results.jsonl --device bench-out/device.json | sed -n '/^## FP16/,/^## FP32/p'

@@ -1,7 +1,6 @@
 #include "ops/common.h"
 
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 namespace kiln::ops {
@@ -121,28 +120,6 @@ Dim mulDim(const Dim& a, const Dim& b) {
 void inferSameAsInput(InferContext& ctx) {
   const ValueInfo& x = ctx.input(0);
   ctx.setOutput(0, x.type, x.dims);
-}
-
-HostTensor permuteTensor(const HostTensor& t, const std::vector<int64_t>& perm) {
-  const auto& s = t.shape();
-  const std::vector<int64_t> strides = stridesOf(s);
-  std::vector<int64_t> shape(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i) shape[i] = s.at(size_t(perm[i]));
-  HostTensor r(t.type(), shape);
-  const size_t esize = t.numel() ? t.bytes() / size_t(t.numel()) : 0;
-  const char* src = static_cast<const char*>(t.raw());
-  char* dst = static_cast<char*>(r.raw());
-  std::vector<int64_t> idx(shape.size(), 0);
-  for (int64_t n = 0; n < t.numel(); ++n) {
-    int64_t off = 0;
-    for (size_t i = 0; i < idx.size(); ++i) off += idx[i] * strides[size_t(perm[i])];
-    std::memcpy(dst + size_t(n) * esize, src + size_t(off) * esize, esize);
-    for (size_t i = idx.size(); i-- > 0;) {
-      if (++idx[i] < shape[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return r;
 }
 
 }  // namespace kiln::ops

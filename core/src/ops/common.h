@@ -141,7 +141,7 @@ void inferSameAsInput(InferContext& ctx);
 inline const std::vector<int64_t> kToChannelsLast = {0, 2, 3, 1};
 inline const std::vector<int64_t> kToChannelsFirst = {0, 3, 1, 2};
 
-/// t with its axes permuted: result dim i is t's dim perm[i] (Transpose).
+/// t with its axes permuted: result dim i is t's dim perm[i] (Transpose; in layout.cpp).
 HostTensor permuteTensor(const HostTensor& t, const std::vector<int64_t>& perm);
 
 }  // namespace kiln::ops

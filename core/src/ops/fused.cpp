@@ -180,11 +180,14 @@ const OpSchema& onnxSchema(const NodeContext& ctx, std::string_view op) {
   return *s;
 }
 
-// Infers output 0 as the ONNX operator `op` on the first `inputs` inputs would.
-ValueInfo inferAs(InferContext& ctx, std::string_view op, size_t inputs) {
+// Infers output 0 as the ONNX operator `op` on the first `inputs` inputs would,
+// or on `given` in their place where given.
+ValueInfo inferAs(InferContext& ctx, std::string_view op, size_t inputs, const std::vector<ValueInfo>* given = nullptr) {
   const Layer l = delegateLayer(ctx, op, inputs);
   std::vector<const ValueInfo*> in;
-  for (size_t i = 0; i < l.inputs.size(); ++i) in.push_back(ctx.hasInput(i) ? &ctx.input(i) : nullptr);
+  for (size_t i = 0; i < l.inputs.size(); ++i) {
+    in.push_back(!ctx.hasInput(i) ? nullptr : given ? &(*given)[i] : &ctx.input(i));
+  }
   std::vector<ValueInfo> out(1);
   InferContext inner(l, kOnnxOpset, in, out);
   onnxSchema(ctx, op).infer(inner);
@@ -266,15 +269,9 @@ ValueInfo inferChannelsLast(InferContext& ctx, std::string_view op, size_t input
     if (in.back().dims.rankKnown && in.back().dims.rank() != 4) ctx.fail("channels-last needs 2-D tensors");
     in.back().dims = permutedDims(in.back().dims, kToChannelsFirst);
   }
-  Layer l = delegateLayer(ctx, op, inputs);
-  l.attrs.erase("channels_last");
-  std::vector<const ValueInfo*> ptrs;
-  for (size_t i = 0; i < l.inputs.size(); ++i) ptrs.push_back(ctx.hasInput(i) ? &in[i] : nullptr);
-  std::vector<ValueInfo> out(1);
-  InferContext inner(l, kOnnxOpset, ptrs, out);
-  onnxSchema(ctx, op).infer(inner);
-  out[0].dims = permutedDims(out[0].dims, kToChannelsLast);
-  return out[0];
+  ValueInfo y = inferAs(ctx, op, inputs, &in);
+  y.dims = permutedDims(y.dims, kToChannelsLast);
+  return y;
 }
 
 // Computes output 0 as the ONNX operator `op` would on NCHW copies of the

@@ -79,13 +79,17 @@ void inferTranspose(InferContext& ctx) {
   ctx.setOutput(0, x.type, out);
 }
 
-void computeTranspose(ComputeContext& ctx) {
-  const HostTensor& x = ctx.input(0);
-  const auto perm = permOf(ctx, x.rank());
+// out = x with its axes permuted; out has the permuted shape already.
+void permuteInto(const HostTensor& x, const std::vector<int64_t>& perm, HostTensor& out) {
   const auto s = stridesOf(x.shape());
   std::vector<std::vector<int64_t>> offsets;
   for (int64_t p : perm) offsets.push_back(linearOffsets(x.shape()[size_t(p)], s[size_t(p)]));
-  gatherCopy(x, ctx.output(0), offsets);
+  gatherCopy(x, out, offsets);
+}
+
+void computeTranspose(ComputeContext& ctx) {
+  const HostTensor& x = ctx.input(0);
+  permuteInto(x, permOf(ctx, x.rank()), ctx.output(0));
 }
 
 // ---- Concat and Split --------------------------------------------------------------------
@@ -582,6 +586,14 @@ void computeSpaceToDepth(ComputeContext& ctx) {
 }
 
 }  // namespace
+
+HostTensor permuteTensor(const HostTensor& t, const std::vector<int64_t>& perm) {
+  std::vector<int64_t> shape;
+  for (int64_t p : perm) shape.push_back(t.shape().at(size_t(p)));
+  HostTensor r(t.type(), shape);
+  permuteInto(t, perm, r);
+  return r;
+}
 
 void registerLayoutOps(OpRegistry& r) {
   r.add({"Transpose", "", 1, 1, 1, 1, 1, inferTranspose, computeTranspose});
