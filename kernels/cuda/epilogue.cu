@@ -1,27 +1,10 @@
 #include "cuda/epilogue.cuh"
 
+#include "cuda/activation.cuh"
+
 namespace kiln::kernels::cuda {
 
 namespace {
-
-// The formulas of kernels/cpu/activation.h, in float on the device.
-__device__ inline float activateDevice(cpu::Activation kind, float alpha, float beta, float x) {
-  switch (kind) {
-    case cpu::Activation::kNone: return x;
-    case cpu::Activation::kRelu: return x > 0.f ? x : 0.f;
-    case cpu::Activation::kClip: return fminf(fmaxf(x, alpha), beta);
-    case cpu::Activation::kSigmoid: return 1.f / (1.f + expf(-x));
-    case cpu::Activation::kTanh: return tanhf(x);
-    case cpu::Activation::kLeakyRelu: return x >= 0.f ? x : alpha * x;
-    case cpu::Activation::kHardSwish: return x * fminf(1.f, fmaxf(0.f, x / 6.f + 0.5f));
-    case cpu::Activation::kGelu: return 0.5f * x * (1.f + erff(x * 0.70710678118654752f));
-    case cpu::Activation::kGeluTanh: {
-      const float inner = 0.79788456080286536f * (x + 0.044715f * x * x * x);
-      return 0.5f * x * (1.f + tanhf(inner));
-    }
-  }
-  return x;
-}
 
 template <class T>
 __global__ static void epilogueKernel(T* y, int64_t count, const T* addend, Indexer addIndex, float addScale,
@@ -51,12 +34,7 @@ cudaError_t launchEpilogue(const EpilogueParams& p, cudaStream_t stream) {
   if (p.addend && (p.addIndex.rank < 0 || p.addIndex.rank > kMaxRank)) return cudaErrorInvalidValue;
   if (p.count == 0) return cudaSuccess;
   if (!p.addend && !p.residual && p.activation.kind == cpu::Activation::kNone) return cudaSuccess;
-  switch (p.type) {
-    case ElemType::kF32: return launchTyped<float>(p, stream);
-    case ElemType::kF16: return launchTyped<__half>(p, stream);
-    case ElemType::kBF16: return launchTyped<__nv_bfloat16>(p, stream);
-    default: return cudaErrorInvalidValue;
-  }
+  return withFloatType(p.type, [&](auto tag) { return launchTyped<decltype(tag)>(p, stream); });
 }
 
 }  // namespace kiln::kernels::cuda

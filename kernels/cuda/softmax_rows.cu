@@ -71,12 +71,7 @@ cudaError_t launchSoftmaxRows(const SoftmaxRowsParams& p, cudaStream_t stream) {
   if (p.mask && (p.maskType != p.probsType || p.maskIndex.rank < 0 || p.maskIndex.rank > kMaxRank)) {
     return cudaErrorInvalidValue;
   }
-  switch (p.probsType) {
-    case ElemType::kF32: return launchTyped<float>(p, stream);
-    case ElemType::kF16: return launchTyped<__half>(p, stream);
-    case ElemType::kBF16: return launchTyped<__nv_bfloat16>(p, stream);
-    default: return cudaErrorInvalidValue;
-  }
+  return withFloatType(p.probsType, [&](auto tag) { return launchTyped<decltype(tag)>(p, stream); });
 }
 
 }  // namespace kiln::kernels::cuda

@@ -182,6 +182,14 @@ std::vector<Case> cases() {
                                       {"act_alpha", Attribute::ofFloat(0.f)}, {"act_beta", Attribute::ofFloat(6.f)}}),
                                {randomFloats({16, 3, 3, 1}, 26), randomFloats({16}, 27)}, "kiln");
                }});
+  c.push_back({"ConvAct/nhwc/depthwise+residual", [] {  // 6 channels: no vector access; dilation 2
+                 return single("ConvAct", {2, 5, 7, 6},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"dilations", Attribute::ofInts({2, 2})},
+                                      {"pads", Attribute::ofInts({2, 2, 2, 2})}, {"group", Attribute::ofInt(6)},
+                                      {"channels_last", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Relu")}}),
+                               {randomFloats({6, 3, 3, 1}, 28), randomFloats({6}, 29), randomFloats({2, 5, 7, 6}, 30)},
+                               "kiln");
+               }});
   c.push_back({"MaxPool/nhwc", [] {
                  return single("MaxPool", {2, 9, 11, 8},
                                attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})},

@@ -169,6 +169,7 @@ class CudnnConvTactic final : public CudaTactic {
 
 void registerConvTactics(CudaTacticRegistry& r) {
   const std::vector<std::string> ops = {"Conv", "kiln:ConvAct"};
+  registerDepthwiseTactics(r);
   registerConvGraphTactics(r);
   r.add(ops, std::make_unique<CudnnConvTactic>(CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, true));
   for (cudnnConvolutionFwdAlgo_t a :

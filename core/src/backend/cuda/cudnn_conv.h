@@ -68,6 +68,9 @@ cudnnHandle_t buildTimeCudnnHandle();
 kernels::cpu::ConvParams readConvTransposeParams(const Layer& layer, int64_t opset, const std::vector<int64_t>& x,
                                                  const std::vector<int64_t>& w);
 
+/// Adds Kiln's channels-last depthwise convolution (conv_depthwise_tactic.cpp).
+void registerDepthwiseTactics(CudaTacticRegistry& r);
+
 /// Adds the graph-API convolution tactics (conv_graph_tactics.cpp).
 void registerConvGraphTactics(CudaTacticRegistry& r);
 

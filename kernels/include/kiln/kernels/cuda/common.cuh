@@ -62,6 +62,18 @@ inline unsigned blocksFor(int64_t n, int threads = 256) {
   return unsigned(b);
 }
 
+/// Calls f(T{}) for T the C++ type of a float element type (f32, f16, bf16)
+/// and returns its result; cudaErrorInvalidValue for other types.
+template <class F>
+cudaError_t withFloatType(ElemType t, F&& f) {
+  switch (t) {
+    case ElemType::kF32: return f(float{});
+    case ElemType::kF16: return f(__half{});
+    case ElemType::kBF16: return f(__nv_bfloat16{});
+    default: return cudaErrorInvalidValue;
+  }
+}
+
 /// Float conversions that work for every element type on the device.
 template <class T> __device__ inline float toFloat(T v) { return float(v); }
 template <> __device__ inline float toFloat<__half>(__half v) { return __half2float(v); }
