@@ -1,40 +1,113 @@
 #include "cuda/copy.cuh"
 
+#include <algorithm>
+
 namespace kiln::kernels::cuda {
 
 namespace {
 
-// The source offset of one output element (in elements), or -1 for the fill value.
-__device__ inline int64_t sourceOffset(const MapCopyParams& p, int64_t flat, int64_t* dstOff) {
-  int64_t src = p.srcOffset;
-  int64_t dst = p.dstOffset;
+// The source offset of one output element (in elements), or -1 for the fill
+// value, in index type I (int32_t where every offset fits).
+template <class I>
+__device__ inline I sourceOffset(const MapCopyParams& p, I flat, I* dstOff) {
+  I src = I(p.srcOffset);
+  I dst = I(p.dstOffset);
   bool pad = false;
   for (int d = p.rank - 1; d >= 0; --d) {
     const AxisMap& a = p.axes[d];
-    const int64_t j = flat % a.size;
-    flat /= a.size;
-    dst += j * p.dstStrides[d];
-    int64_t i;
+    const I size = I(a.size);
+    const I j = flat % size;
+    flat /= size;
+    dst += j * I(p.dstStrides[d]);
+    I i;
     switch (a.mode) {
-      case AxisMode::kLinear: i = a.start + j * a.step; break;
-      case AxisMode::kTile: i = j % a.inSize; break;
-      default: i = padSourceIndex(a.mode, j, a.inSize, a.padBegin, a.padEnd); break;
+      case AxisMode::kLinear: i = I(a.start) + j * I(a.step); break;
+      case AxisMode::kTile: i = j % I(a.inSize); break;
+      default: i = I(padSourceIndex(a.mode, j, a.inSize, a.padBegin, a.padEnd)); break;
     }
     pad = pad || i < 0;
-    src += i * a.stride;
+    src += i * I(a.stride);
   }
   *dstOff = dst;
-  return pad ? -1 : src;
+  return pad ? I(-1) : src;
 }
 
 template <class T>
-__global__ void mapCopyKernel(MapCopyParams p, int64_t n, const T* __restrict__ src, T* __restrict__ dst) {
-  const T fill = static_cast<T>(p.fill);
-  for (int64_t k = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < n; k += int64_t(gridDim.x) * blockDim.x) {
-    int64_t d = 0;
-    const int64_t s = sourceOffset(p, k, &d);
+__device__ inline T fillOf(uint64_t bits) {
+  return static_cast<T>(bits);
+}
+template <>
+__device__ inline uint4 fillOf<uint4>(uint64_t) {  // 16-byte copies have no pad axes
+  return make_uint4(0, 0, 0, 0);
+}
+
+template <class T, class I>
+__global__ void mapCopyKernel(MapCopyParams p, I n, const T* __restrict__ src, T* __restrict__ dst) {
+  const T fill = fillOf<T>(p.fill);
+  for (I k = I(blockIdx.x) * I(blockDim.x) + I(threadIdx.x); k < n; k += I(gridDim.x) * I(blockDim.x)) {
+    I d = 0;
+    const I s = sourceOffset<I>(p, k, &d);
     dst[d] = s < 0 ? fill : src[s];
   }
+}
+
+bool isPad(AxisMode m) { return m != AxisMode::kLinear && m != AxisMode::kTile; }
+
+// Copies whose last axis is contiguous in both tensors move up to 16 bytes
+// at a time: the copy is rewritten over wider elements. Returns p unchanged
+// where the sizes, offsets or pointers do not allow it.
+MapCopyParams widen(MapCopyParams p, const void* src, const void* dst) {
+  if (p.rank < 1) return p;
+  for (int d = 0; d < p.rank; ++d) {
+    AxisMap& a = p.axes[d];
+    if (isPad(a.mode)) return p;
+    if (a.size == 1 && a.mode == AxisMode::kLinear) {  // a fixed index: part of the offset
+      p.srcOffset += a.start * a.stride;
+      a.start = 0;
+      a.stride = 0;
+    }
+  }
+  const AxisMap& last = p.axes[p.rank - 1];
+  if (last.mode != AxisMode::kLinear || last.step != 1 || last.stride != 1 || p.dstStrides[p.rank - 1] != 1) return p;
+  for (int width = 16; width > p.elemBytes; width /= 2) {
+    if (width % p.elemBytes != 0) continue;
+    const int64_t v = width / p.elemBytes;
+    bool ok = last.size % v == 0 && last.start % v == 0 && p.srcOffset % v == 0 && p.dstOffset % v == 0 &&
+              reinterpret_cast<uintptr_t>(src) % width == 0 && reinterpret_cast<uintptr_t>(dst) % width == 0;
+    for (int d = 0; ok && d + 1 < p.rank; ++d) ok = p.axes[d].stride % v == 0 && p.dstStrides[d] % v == 0;
+    if (!ok) continue;
+    MapCopyParams w = p;
+    AxisMap& wl = w.axes[w.rank - 1];
+    wl.size /= v;
+    wl.start /= v;
+    for (int d = 0; d + 1 < w.rank; ++d) {
+      w.axes[d].stride /= v;
+      w.dstStrides[d] /= v;
+    }
+    w.srcOffset /= v;
+    w.dstOffset /= v;
+    w.elemBytes = width;
+    return w;
+  }
+  return p;
+}
+
+// True when every offset the copy computes fits in int32 (a generous bound).
+bool fitsInt32(const MapCopyParams& p, int64_t n) {
+  constexpr int64_t kMax = INT32_MAX / 2;
+  if (n > kMax) return false;
+  auto mag = [](int64_t v) { return v < 0 ? -v : v; };
+  int64_t src = mag(p.srcOffset), dst = mag(p.dstOffset);
+  for (int d = 0; d < p.rank; ++d) {
+    const AxisMap& a = p.axes[d];
+    int64_t extent = mag(a.start) + mag(a.step) * a.size;
+    extent = std::max(extent, std::max(a.inSize, a.size)) + mag(a.padBegin) + mag(a.padEnd);
+    if (extent > kMax || mag(a.stride) > kMax || mag(p.dstStrides[d]) > kMax) return false;
+    src += extent * mag(a.stride);
+    dst += a.size * mag(p.dstStrides[d]);
+    if (src > kMax || dst > kMax) return false;
+  }
+  return true;
 }
 
 template <class T>
@@ -54,26 +127,39 @@ __global__ void rangeKernel(T* dst, int64_t n, double start, double delta, int64
 
 template <class T>
 cudaError_t launchMapCopy(const MapCopyParams& p, int64_t n, const void* src, void* dst, cudaStream_t stream) {
-  mapCopyKernel<T><<<blocksFor(n), 256, 0, stream>>>(p, n, static_cast<const T*>(src), static_cast<T*>(dst));
+  if (fitsInt32(p, n)) {
+    mapCopyKernel<T, int32_t><<<blocksFor(n), 256, 0, stream>>>(p, int32_t(n), static_cast<const T*>(src),
+                                                                static_cast<T*>(dst));
+  } else {
+    mapCopyKernel<T, int64_t><<<blocksFor(n), 256, 0, stream>>>(p, n, static_cast<const T*>(src), static_cast<T*>(dst));
+  }
   return cudaGetLastError();
 }
 
 }  // namespace
 
-cudaError_t mapCopy(const MapCopyParams& p, const void* src, void* dst, cudaStream_t stream) {
-  if (p.rank < 0 || p.rank > kMaxRank) return cudaErrorInvalidValue;
+cudaError_t mapCopy(const MapCopyParams& given, const void* src, void* dst, cudaStream_t stream) {
+  if (given.rank < 0 || given.rank > kMaxRank) return cudaErrorInvalidValue;
   int64_t n = 1;
-  for (int d = 0; d < p.rank; ++d) {
-    if (p.axes[d].size < 0) return cudaErrorInvalidValue;
-    if (p.axes[d].mode == AxisMode::kTile && p.axes[d].inSize <= 0 && p.axes[d].size > 0) return cudaErrorInvalidValue;
-    n *= p.axes[d].size;
+  for (int d = 0; d < given.rank; ++d) {
+    if (given.axes[d].size < 0) return cudaErrorInvalidValue;
+    if (given.axes[d].mode == AxisMode::kTile && given.axes[d].inSize <= 0 && given.axes[d].size > 0) {
+      return cudaErrorInvalidValue;
+    }
+    n *= given.axes[d].size;
   }
   if (n == 0) return cudaSuccess;
+  if (given.elemBytes != 1 && given.elemBytes != 2 && given.elemBytes != 4 && given.elemBytes != 8) {
+    return cudaErrorInvalidValue;
+  }
+  const MapCopyParams p = widen(given, src, dst);
+  n = n / (p.elemBytes / given.elemBytes);
   switch (p.elemBytes) {
     case 1: return launchMapCopy<uint8_t>(p, n, src, dst, stream);
     case 2: return launchMapCopy<uint16_t>(p, n, src, dst, stream);
     case 4: return launchMapCopy<uint32_t>(p, n, src, dst, stream);
     case 8: return launchMapCopy<uint64_t>(p, n, src, dst, stream);
+    case 16: return launchMapCopy<uint4>(p, n, src, dst, stream);
     default: return cudaErrorInvalidValue;
   }
 }

@@ -82,4 +82,14 @@ template <class T> __device__ inline T fromFloat(float v) { return T(v); }
 template <> __device__ inline __half fromFloat<__half>(float v) { return __float2half_rn(v); }
 template <> __device__ inline __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
+/// 16 bytes of elements of type T, loaded and stored as one access.
+template <class T>
+struct alignas(16) Pack16 {
+  static constexpr int kN = 16 / int(sizeof(T));
+  T v[kN];
+};
+
+/// True when `ptr` may be read as Pack16.
+__host__ __device__ inline bool aligned16(const void* ptr) { return reinterpret_cast<uintptr_t>(ptr) % 16 == 0; }
+
 }  // namespace kiln::kernels::cuda
