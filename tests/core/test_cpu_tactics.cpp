@@ -167,6 +167,12 @@ std::vector<Case> gemmActCases() {
   }
   cases.push_back(fused("gemm-act matmul 1-D no bias", "GemmAct", {Shape{17}, Shape{17, 3}},
                         withActivation({{"matmul", Attribute::ofInt(1)}}, "Tanh"), {3}));
+  cases.push_back(fused("gemm-act matmul bias residual", "GemmAct",
+                        {Shape{3, 5, 17}, Shape{17, 33}, Shape{33}, Shape{3, 5, 33}},
+                        withActivation({{"matmul", Attribute::ofInt(1)}}, "Relu"), {3, 5, 33}));
+  cases.push_back(fused("gemm-act matmul residual only", "GemmAct",
+                        {Shape{3, 5, 17}, Shape{17, 33}, std::nullopt, Shape{3, 5, 33}},
+                        withActivation({{"matmul", Attribute::ofInt(1)}}, ""), {3, 5, 33}));
   return cases;
 }
 
@@ -227,6 +233,7 @@ HostTensor reference(const Case& c, const std::vector<const HostTensor*>& in) {
   } else if (l.attrs.count("matmul") && l.attrs.at("matmul").i != 0) {
     y = evalOp("MatMul", {}, {in[0], in[1]});
     if (inputAt(2)) y = evalOp("Add", {}, {&y, in[2]});
+    if (inputAt(3)) y = evalOp("Add", {}, {&y, in[3]});
   } else {
     y = evalOp("Gemm", base, {in[0], in[1], inputAt(2)});
   }

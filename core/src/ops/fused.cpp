@@ -287,18 +287,30 @@ HostTensor computeChannelsLast(const ComputeContext& ctx, std::string_view op, s
   return permuteTensor(computeAs(ctx, op, std::move(inputs)), kToChannelsLast);
 }
 
+// Fails unless the residual Z (input 3), when given, may have the output's dims.
+void checkResidual(const InferContext& ctx, const Dims& y) {
+  if (!ctx.hasInput(3)) return;
+  const Dims& z = ctx.input(3).dims;
+  bool fits = !z.rankKnown || !y.rankKnown || z.rank() == y.rank();
+  for (size_t i = 0; fits && z.rankKnown && y.rankKnown && i < z.rank(); ++i) {
+    fits = !z[i].known() || !y[i].known() || z[i].value == y[i].value;
+  }
+  if (!fits) ctx.fail("Z " + z.str() + " does not have the output's shape " + y.str(), ErrorCode::kShapeMismatch);
+}
+
+// Fails unless the residual Z, when given, has the shape of `t`.
+void checkResidual(const ComputeContext& ctx, const HostTensor* z, const HostTensor& t) {
+  if (z && z->shape() != t.shape()) {
+    ctx.fail("Z " + shapeString(z->shape()) + " does not have the output's shape " + shapeString(t.shape()),
+             ErrorCode::kShapeMismatch);
+  }
+}
+
 void inferConvAct(InferContext& ctx) {
   expectAllSameType(ctx);
   readActivation(ctx);
   const ValueInfo y = isChannelsLast(ctx) ? inferChannelsLast(ctx, "Conv", 3, 2) : inferAs(ctx, "Conv", 3);
-  if (ctx.hasInput(3)) {
-    const Dims& z = ctx.input(3).dims;
-    bool fits = !z.rankKnown || !y.dims.rankKnown || z.rank() == y.dims.rank();
-    for (size_t i = 0; fits && z.rankKnown && y.dims.rankKnown && i < z.rank(); ++i) {
-      fits = !z[i].known() || !y.dims[i].known() || z[i].value == y.dims[i].value;
-    }
-    if (!fits) ctx.fail("Z " + z.str() + " does not have the output's shape " + y.dims.str(), ErrorCode::kShapeMismatch);
-  }
+  checkResidual(ctx, y.dims);
   ctx.setOutput(0, y.type, y.dims);
 }
 
@@ -306,10 +318,7 @@ void computeConvAct(ComputeContext& ctx) {
   const std::vector<const HostTensor*> in = {&ctx.input(0), &ctx.input(1), ctx.inputOrNull(2)};
   const HostTensor conv = isChannelsLast(ctx) ? computeChannelsLast(ctx, "Conv", in, 2) : computeAs(ctx, "Conv", in);
   const HostTensor* z = ctx.inputOrNull(3);
-  if (z && z->shape() != conv.shape()) {
-    ctx.fail("Z " + shapeString(z->shape()) + " does not have the output's shape " + shapeString(conv.shape()),
-             ErrorCode::kShapeMismatch);
-  }
+  checkResidual(ctx, z, conv);
   finish(ctx, conv, z, readActivation(ctx), ctx.output(0));
 }
 
@@ -342,15 +351,24 @@ void inferGemmAct(InferContext& ctx) {
   readActivation(ctx);
   const ValueInfo y = inferAs(ctx, isMatMulMode(ctx) ? "MatMul" : "Gemm", isMatMulMode(ctx) ? 2 : 3);
   if (isMatMulMode(ctx)) checkAddsOnto(ctx, y.dims, 2, "C");
+  if (ctx.hasInput(3) && !isMatMulMode(ctx)) ctx.fail("the residual Z needs matmul = 1");
+  checkResidual(ctx, y.dims);
   ctx.setOutput(0, y.type, y.dims);
 }
 
 void computeGemmAct(ComputeContext& ctx) {
   const Activation act = readActivation(ctx);
   if (isMatMulMode(ctx)) {
-    const HostTensor t = computeAs(ctx, "MatMul", {&ctx.input(0), &ctx.input(1)});
+    HostTensor t = computeAs(ctx, "MatMul", {&ctx.input(0), &ctx.input(1)});
+    if (const HostTensor* z = ctx.inputOrNull(3)) {  // Y = act(A B + Z + C)
+      checkResidual(ctx, z, t);
+      HostTensor sum(t.type(), t.shape());
+      finish(ctx, t, z, Activation{}, sum);
+      t = std::move(sum);
+    }
     finish(ctx, t, ctx.inputOrNull(2), act, ctx.output(0));
   } else {
+    if (ctx.hasInput(3)) ctx.fail("the residual Z needs matmul = 1");
     const HostTensor t = computeAs(ctx, "Gemm", {&ctx.input(0), &ctx.input(1), ctx.inputOrNull(2)});
     finish(ctx, t, nullptr, act, ctx.output(0));
   }
@@ -537,11 +555,30 @@ AttentionDims attentionDims(const NodeContext& ctx, const Dims& q, const Dims& k
   return a;
 }
 
+// The perm between an operand stored [B, L, H, D] and how attention reads it.
+const std::vector<int64_t> kSwapHeads = {0, 2, 1, 3};
+
+bool isBshd(const NodeContext& ctx, size_t operand) { return ctx.attrInt(kAttentionBshdAttrs[operand], 0) != 0; }
+
+// Dims of operand `i` (3: Y) as attention reads them: [B, H, L, D] for one stored [B, L, H, D].
+Dims readDims(const NodeContext& ctx, size_t i, Dims d) {
+  if (!isBshd(ctx, i) || !d.rankKnown) return d;
+  ctx.check(d.rank() == 4, std::string(kAttentionBshdAttrs[i]) + " needs a 4-D operand");
+  std::swap(d.d[1], d.d[2]);
+  return d;
+}
+
+void checkAttentionLayouts(const NodeContext& ctx) {
+  ctx.check(!(isBshd(ctx, 1) && ctx.attrInt("k_transposed", 0) != 0),
+            "k_bshd reads K as [B, H, Lk, D]: k_transposed must be 0");
+}
+
 void inferAttention(InferContext& ctx) {
   expectAllSameType(ctx);
-  const Dims& q = ctx.input(0).dims;
-  const Dims& k = ctx.input(1).dims;
-  const Dims& v = ctx.input(2).dims;
+  checkAttentionLayouts(ctx);
+  const Dims q = readDims(ctx, 0, ctx.input(0).dims);
+  const Dims k = readDims(ctx, 1, ctx.input(1).dims);
+  const Dims v = readDims(ctx, 2, ctx.input(2).dims);
   if (!q.rankKnown || !k.rankKnown || !v.rankKnown) {
     ctx.setOutput(0, ctx.input(0).type, Dims::unknownRank());
     return;
@@ -554,6 +591,10 @@ void inferAttention(InferContext& ctx) {
   Dims out = a.batch;
   out.d.push_back(a.lq);
   out.d.push_back(a.dv);
+  if (isBshd(ctx, 3)) {
+    ctx.check(out.rank() == 4, "y_bshd needs a 4-D output");
+    std::swap(out.d[1], out.d[2]);
+  }
   ctx.setOutput(0, ctx.input(0).type, out);
 }
 
@@ -567,9 +608,16 @@ std::vector<int64_t> matrixOffsets(const std::vector<int64_t>& batch, const Host
 }
 
 void computeAttention(ComputeContext& ctx) {
-  const HostTensor& q = ctx.input(0);
-  const HostTensor& k = ctx.input(1);
-  const HostTensor& v = ctx.input(2);
+  checkAttentionLayouts(ctx);
+  std::vector<HostTensor> swapped(3);  // operands stored [B, L, H, D], as read
+  const auto operand = [&](size_t i) -> const HostTensor& {
+    if (!isBshd(ctx, i)) return ctx.input(i);
+    readDims(ctx, i, dimsOf(ctx.input(i)));  // checks the rank
+    return swapped[i] = permuteTensor(ctx.input(i), kSwapHeads);
+  };
+  const HostTensor& q = operand(0);
+  const HostTensor& k = operand(1);
+  const HostTensor& v = operand(2);
   const HostTensor* mask = ctx.inputOrNull(3);
   const AttentionDims a = attentionDims(ctx, dimsOf(q), dimsOf(k), dimsOf(v));
   const bool kt = ctx.attrInt("k_transposed", 0) != 0;
@@ -588,10 +636,14 @@ void computeAttention(ComputeContext& ctx) {
     maskOff = broadcastOffsets(scoreShape, mask->shape());
   }
   const auto qOff = matrixOffsets(batch, q), kOff = matrixOffsets(batch, k), vOff = matrixOffsets(batch, v);
+  std::vector<int64_t> outShape = batch;
+  outShape.push_back(lq);
+  outShape.push_back(dv);
+  HostTensor result(q.type(), outShape);  // [..., Lq, Dv]
   dispatchFloat(ctx, q.type(), [&](auto tag) {
     using T = decltype(tag);
     const T* m = mask ? mask->data<T>() : nullptr;
-    T* out = ctx.output(0).data<T>();
+    T* out = result.data<T>();
     std::vector<double> p(static_cast<size_t>(lk), 0.0);
     for (size_t b = 0; b < qOff.size(); ++b) {
       const T* qb = q.data<T>() + qOff[b];
@@ -618,6 +670,7 @@ void computeAttention(ComputeContext& ctx) {
       }
     }
   });
+  copyInto(ctx, isBshd(ctx, 3) ? permuteTensor(result, kSwapHeads) : result, ctx.output(0));
 }
 
 OpSchema fused(std::string_view name, int minInputs, int maxInputs, InferFn infer, ComputeFn compute) {
@@ -628,7 +681,7 @@ OpSchema fused(std::string_view name, int minInputs, int maxInputs, InferFn infe
 
 void registerFusedOps(OpRegistry& r) {
   r.add(fused("ConvAct", 2, 4, inferConvAct, computeConvAct));
-  r.add(fused("GemmAct", 2, 3, inferGemmAct, computeGemmAct));
+  r.add(fused("GemmAct", 2, 4, inferGemmAct, computeGemmAct));
   r.add(fused("MaxPool", 1, 1, inferPoolNhwc<kMaxPool>, computePoolNhwc<kMaxPool>));
   r.add(fused("AveragePool", 1, 1, inferPoolNhwc<kAveragePool>, computePoolNhwc<kAveragePool>));
   r.add(fused("Pointwise", 1, 1 << 10, inferPointwise, computePointwise));

@@ -8,9 +8,10 @@
 //   group), plus `activation`, `act_alpha`, `act_beta` (see Activations).
 //   Y = act(conv(X, W) + B + Z); Z is an optional residual of Y's shape.
 //
-// kiln:GemmAct      inputs A, B, [C]
-//   `matmul` = 1: Y = act(MatMul(A, B) + C) with numpy batched broadcasting;
-//   C broadcasts onto the product (transA, transB, alpha, beta are ignored).
+// kiln:GemmAct      inputs A, B, [C], [Z]
+//   `matmul` = 1: Y = act(MatMul(A, B) + C + Z) with numpy batched broadcasting;
+//   C broadcasts onto the product (transA, transB, alpha, beta are ignored);
+//   Z is an optional residual of Y's shape (matmul mode only).
 //   `matmul` = 0 (default): Y = act(alpha * A' * B' + beta * C) with Gemm's
 //   transA, transB, alpha, beta. Plus `activation`, `act_alpha`, `act_beta`.
 //
@@ -52,12 +53,18 @@
 //   Y [..., Lq, Dv] = softmax(Q * K^T * scale + mask) * V over the last two
 //   dims; the batch dims of Q, K and V broadcast, mask broadcasts onto
 //   [..., Lq, Lk]. `scale` (float, default 1). `k_transposed` = 1: K is given
-//   as [..., D, Lk].
+//   as [..., D, Lk]. `q_bshd`, `k_bshd`, `v_bshd` = 1: that 4-D operand is
+//   stored [B, L, H, D] (a projection's output with its heads split off) and
+//   read as its [B, H, L, D] transpose; `y_bshd` = 1: Y is written so too
+//   (k_bshd needs k_transposed = 0).
 #pragma once
 
 #include <string_view>
 
 namespace kiln::ops {
+
+/// kiln:Attention's layout attributes of Q, K, V and Y, in that order.
+inline constexpr const char* kAttentionBshdAttrs[] = {"q_bshd", "k_bshd", "v_bshd", "y_bshd"};
 
 /// The activation names that kiln:ConvAct and kiln:GemmAct accept.
 inline constexpr std::string_view kFusedActivations[] = {

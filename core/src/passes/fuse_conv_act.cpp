@@ -52,7 +52,7 @@ struct Fusion {
   std::vector<size_t> group;
   std::string output;
   std::string bias;      // C of GemmAct, B of ConvAct
-  std::string residual;  // Z of ConvAct
+  std::string residual;  // Z of ConvAct and of GemmAct in matmul mode
   Activation act;
 };
 
@@ -155,6 +155,14 @@ std::optional<PassChange> fuseGemm(Network& net, const GraphView& view, size_t i
       take(net, f, add);
     }
   }
+  if (matmul) {  // a residual Add of the output's shape: cuBLASLt adds it as C
+    std::string z;
+    const int residual = nextAdd(net, view, f, &z);
+    if (residual >= 0 && sameDims(net, z, f.output) && z != f.bias) {
+      f.residual = z;
+      take(net, f, residual);
+    }
+  }
   takeActivation(net, view, f);
   if (f.group.size() < 2) return std::nullopt;
   Attributes attrs;
@@ -168,8 +176,8 @@ std::optional<PassChange> fuseGemm(Network& net, const GraphView& view, size_t i
   attrs["activation"] = Attribute::ofString(f.act.name);
   attrs["act_alpha"] = Attribute::ofFloat(f.act.alpha);
   attrs["act_beta"] = Attribute::ofFloat(f.act.beta);
-  std::vector<std::string> inputs = {g.inputs[0], g.inputs[1], f.bias};
-  if (inputs.back().empty()) inputs.pop_back();
+  std::vector<std::string> inputs = {g.inputs[0], g.inputs[1], f.bias, f.residual};
+  while (inputs.back().empty()) inputs.pop_back();
   Layer fused = kilnLayer(net, f.group, "GemmAct", inputs, f.output, std::move(attrs));
   return replaceLayers(net, f.group, std::move(fused), "fused");
 }

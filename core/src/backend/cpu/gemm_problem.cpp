@@ -75,9 +75,10 @@ GemmProblem readGemmProblem(const Layer& layer, int64_t opset, const InputShapes
   ctx.check(isGemmLayer(layer), "is not a MatMul, Gemm or kiln:GemmAct layer");
   const bool fused = isFused(layer);
   const bool matmul = layer.op == "MatMul" || (fused && ctx.attrInt("matmul", 0) != 0);
-  const size_t maxInputs = layer.op == "MatMul" ? 2 : 3;
+  const size_t maxInputs = layer.op == "MatMul" ? 2 : fused && matmul ? 4 : 3;
   ctx.check(inputs.size() >= 2 && inputs.size() <= maxInputs && inputs[0] && inputs[1],
-            "expects A, B" + std::string(maxInputs > 2 ? " and an optional C" : ""));
+            "expects A, B" + std::string(maxInputs > 3 ? ", an optional C and an optional Z"
+                                         : maxInputs > 2 ? " and an optional C" : ""));
   GemmProblem prob;
   if (matmul) readMatMul(ctx, *inputs[0], *inputs[1], prob);
   else readGemm(ctx, *inputs[0], *inputs[1], prob);
@@ -88,6 +89,11 @@ GemmProblem readGemmProblem(const Layer& layer, int64_t opset, const InputShapes
       ctx.fail("C " + shapeString(prob.biasShape) + " does not broadcast to Y " + shapeString(prob.outShape),
                ErrorCode::kShapeMismatch);
     }
+  }
+  prob.hasResidual = inputs.size() > 3 && inputs[3];
+  if (prob.hasResidual && *inputs[3] != prob.outShape) {
+    ctx.fail("Z " + shapeString(*inputs[3]) + " does not have Y's shape " + shapeString(prob.outShape),
+             ErrorCode::kShapeMismatch);
   }
   if (fused) prob.activation = readFusedActivation(ctx);
   return prob;

@@ -1,6 +1,7 @@
 // What a GEMM tactic computes for a MatMul, Gemm or kiln:GemmAct layer, read
-// from the layer's attributes and its input shapes. kiln:GemmAct takes A, B
-// and an optional bias C; with `matmul` = 1 it is act(MatMul(A, B) + C)
+// from the layer's attributes and its input shapes. kiln:GemmAct takes A, B,
+// an optional bias C and, with `matmul` = 1, an optional residual Z of Y's
+// shape; with `matmul` = 1 it is act(MatMul(A, B) + C + Z)
 // (numpy batching and broadcasting, 1-D operands; alpha, beta, transA and
 // transB are not read), otherwise act(Gemm(A, B, C)) with Gemm's transA,
 // transB, alpha and beta.
@@ -23,6 +24,7 @@ struct GemmProblem {
   bool hasBias = false;             ///< input 2 (C), broadcast to Y
   std::vector<int64_t> biasShape;   ///< C's shape
   float biasScale = 1.f;            ///< beta: Y = alpha * A B + beta * C
+  bool hasResidual = false;         ///< input 3 (Z) of kiln:GemmAct, Y's shape, added before the activation
   kernels::cpu::ActivationParams activation;  ///< kNone for MatMul and Gemm
 };
 

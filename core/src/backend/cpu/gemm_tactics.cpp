@@ -46,6 +46,10 @@ class GemmTactic : public Tactic {
     for (size_t i = 0; i < prob.aOffsets.size(); ++i) {
       multiply(prob.params, a + prob.aOffsets[i], b + prob.bOffsets[i], y + int64_t(i) * outStride);
     }
+    if (prob.hasResidual) {
+      const float* z = inputs[3]->data<float>();
+      for (int64_t i = 0; i < outputs[0].numel(); ++i) y[i] += z[i];
+    }
     kernels::cpu::applyActivation(prob.activation, y, outputs[0].numel());
   }
 

@@ -1,8 +1,8 @@
 // MatMul, Gemm and kiln:GemmAct through cuBLASLt: one tactic per algorithm
 // that cuBLASLt's heuristic suggests ("cuda.matmul.cublaslt.h0" is its first
 // choice). A bias over the last dim and Relu or the tanh Gelu ride on
-// cuBLASLt's epilogue; any other addend or activation runs in the epilogue
-// kernel after the product.
+// cuBLASLt's epilogue, and a residual Z in cuBLASLt's C; any other addend or
+// activation runs in the epilogue kernel after the product.
 #include <algorithm>
 
 #include "backend/cpu/gemm_problem.h"
@@ -33,8 +33,12 @@ struct MatmulPlan {
   std::vector<int64_t> cShape;
   float cScale = 1.f;
   kernels::cpu::ActivationParams act;  // what the kernel applies (kNone: nothing)
+  bool residual = false;               // kiln:GemmAct's Z: cuBLASLt's C with beta 1, or the kernel's
+  bool residualInKernel = false;       // C holds a full-shape addend already: Z goes to the kernel
   bool empty = false;                  // Y has no elements
-  bool useKernel() const { return add == AddKind::kKernel || act.kind != kernels::cpu::Activation::kNone; }
+  bool useKernel() const {
+    return add == AddKind::kKernel || residualInKernel || act.kind != kernels::cpu::Activation::kNone;
+  }
 };
 
 std::string precisionReason(Precision p) {
@@ -103,6 +107,13 @@ MatmulPlan planMatmul(const Layer& layer, int64_t opset, Precision precision, co
     }
   }
   plan.act = act;
+  plan.residual = prob.hasResidual;
+  if (plan.residual && plan.add == AddKind::kFullC) {
+    plan.residualInKernel = true;
+    fuse = false;  // the activation must follow the kernel's residual add
+  } else if (plan.residual) {
+    g.beta = 1.f;  // D = A B + Z (+ bias, activation)
+  }
   if (plan.add == AddKind::kBias) {
     g.epilogue = CUBLASLT_EPILOGUE_BIAS;
     if (act.kind == Activation::kRelu) g.epilogue = CUBLASLT_EPILOGUE_RELU_BIAS;
@@ -181,6 +192,7 @@ class CublasLtMatmulTactic final : public CudaTactic {
     const DataType t = launch.outputs[0].type;
     void* y = launch.outputs[0].data;
     const void* c = plan.add == AddKind::kNone ? nullptr : launch.inputs[2].data;
+    const void* z = plan.residual ? launch.inputs[3].data : nullptr;
     if (plan.gemm.k == 0) {
       // An empty sum: Y = act(0 + beta * C).
       int64_t count = 1;
@@ -188,7 +200,7 @@ class CublasLtMatmulTactic final : public CudaTactic {
       KILN_CUDA_CHECK(cudaMemsetAsync(y, 0, size_t(count) * size_t(elementSize(t)), launch.stream));
       const kernels::cpu::ActivationParams act =
           cpu::readGemmProblem(layer, launch.opset, inputShapes(layer, launch.inputs)).activation;
-      enqueueEpilogue(t, y, plan.outShape, c, plan.cShape, plan.cScale, nullptr, act, launch.stream);
+      enqueueEpilogue(t, y, plan.outShape, c, plan.cShape, plan.cScale, z, act, launch.stream);
       return;
     }
     if (!launch.handles.cublasLt) throw Error(ErrorCode::kInternal, name() + " has no cuBLASLt handle");
@@ -197,6 +209,7 @@ class CublasLtMatmulTactic final : public CudaTactic {
     ops.b = launch.inputs[1].data;
     ops.d = y;
     if (plan.add == AddKind::kFullC) ops.c = c;
+    if (plan.residual && !plan.residualInKernel) ops.c = z;
     if (plan.add == AddKind::kBias) ops.bias = c;
     const auto entries = decodeLtAlgos(state, 1);
     const bool reuse = entries.size() == 1 && entries[0].signature == plan.gemm.signature() &&
@@ -205,7 +218,7 @@ class CublasLtMatmulTactic final : public CudaTactic {
              launch.workspaceBytes, launch.stream);
     if (plan.useKernel()) {
       enqueueEpilogue(t, y, plan.outShape, plan.add == AddKind::kKernel ? c : nullptr, plan.cShape, plan.cScale,
-                      nullptr, plan.act, launch.stream);
+                      plan.residualInKernel ? z : nullptr, plan.act, launch.stream);
     }
   }
 
