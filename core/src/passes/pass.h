@@ -34,6 +34,7 @@ class Pass {
 struct PipelineOptions {
   bool fuse = true;  ///< false runs only the clean-up passes (folding, dead layers, no-ops)
   bool channelsLast = false;  ///< run 2-D convolutions NHWC (GPU builds that allow FP16)
+  bool attentionLayouts = false;  ///< fold head transposes into attention (GPU builds that allow FP16)
 };
 
 /// The passes in the order they run.

@@ -3,6 +3,7 @@
 
 #include "kiln/errors.h"
 
+#include "passes/attention_layouts.h"
 #include "passes/channels_last.h"
 #include "passes/eliminate_dead_layers.h"
 #include "passes/fold_batchnorm.h"
@@ -35,6 +36,7 @@ std::vector<std::unique_ptr<Pass>> defaultPipeline(const PipelineOptions& option
   p.push_back(std::make_unique<RecogniseSoftmax>());
   p.push_back(std::make_unique<RecogniseAttention>());
   p.push_back(std::make_unique<SimplifyShuffles>());
+  if (options.attentionLayouts) p.push_back(std::make_unique<AttentionLayouts>());
   p.push_back(std::make_unique<FuseConvAct>());
   p.push_back(std::make_unique<FusePointwise>());
   if (options.channelsLast) p.push_back(std::make_unique<ChannelsLast>());

@@ -1,13 +1,18 @@
-// kiln:Attention as two strided-batched cuBLASLt products around a row
-// softmax: S = Q K^T (f32, in the workspace), P = softmax(S * scale + mask)
-// (the tensor type, in the workspace), Y = P V.
+// kiln:Attention, two ways:
+// - "cuda.attention.cublaslt": two strided-batched cuBLASLt products around a
+//   row softmax: S = Q K^T (f32, in the workspace), P = softmax(S * scale +
+//   mask) (the tensor type, in the workspace), Y = P V;
+// - "cuda.attention.fused-wN" (FP16): one flash-attention style kernel of N
+//   warps per block, whose scores stay on chip.
 #include "backend/cuda/broadcast_indexer.h"
 #include "backend/cuda/cublaslt_gemm.h"
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_tactic.h"
 #include "backend/cuda/fused_epilogue.h"
+#include "cuda/attention.cuh"
 #include "cuda/softmax_rows.cuh"
 #include "ops/common.h"
+#include "ops/fused.h"
 
 namespace kiln::backend::cuda {
 
@@ -21,6 +26,12 @@ struct AttentionPlan {
   LtGemm scores;  // S = Q K^T
   LtGemm output;  // Y = P V
   int64_t rows = 0, lk = 0, d = 0;
+  int64_t count = 0, lq = 0, dv = 0;                 // matrices, query rows, value size
+  int64_t qStride = 0, kStride = 0, vStride = 0;      // elements between matrices, before folding
+  bool kTransposed = false;
+  bool bshd[4] = {};  // Q, K, V, Y stored [B, L, H, D] (attributes q_bshd ... y_bshd)
+  int64_t heads = 1;  // H where any operand is stored so
+  bool anyBshd() const { return bshd[0] || bshd[1] || bshd[2] || bshd[3]; }
   float scale = 1.f;
   std::vector<int64_t> scoreShape;  // batch..., Lq, Lk
   std::optional<kernels::cuda::Indexer> mask;
@@ -49,11 +60,21 @@ AttentionPlan planAttention(const Layer& layer, int64_t opset, Precision precisi
   if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) ctx.fail(r, ErrorCode::kUnsupportedType);
   ctx.check(hasInput(layer, inputs, 0) && hasInput(layer, inputs, 1) && hasInput(layer, inputs, 2),
             "expects Q, K, V and an optional mask");
-  const auto& q = inputs[0].shape;
-  const auto& k = inputs[1].shape;
-  const auto& v = inputs[2].shape;
+  // Operands stored [B, L, H, D] are read (Y written) as [B, H, L, D].
+  bool bshd[4];
+  for (size_t i = 0; i < 4; ++i) bshd[i] = ctx.attrInt(ops::kAttentionBshdAttrs[i], 0) != 0;
+  const auto asRead = [&](size_t i) {
+    std::vector<int64_t> s = i < 3 ? inputs[i].shape : outputs[0].shape;
+    if (bshd[i]) {
+      ctx.check(s.size() == 4, std::string(ops::kAttentionBshdAttrs[i]) + " needs a 4-D operand");
+      std::swap(s[1], s[2]);
+    }
+    return s;
+  };
+  const std::vector<int64_t> q = asRead(0), k = asRead(1), v = asRead(2), y = asRead(3);
   ctx.check(q.size() >= 2 && k.size() >= 2 && v.size() >= 2, "Q, K and V must have at least two dims");
   const bool kt = ctx.attrInt("k_transposed", 0) != 0;
+  ctx.check(!(kt && bshd[1]), "k_bshd reads K as [B, H, Lk, D]: k_transposed must be 0");
   const int64_t lq = q[q.size() - 2], d = q.back();
   const int64_t lk = kt ? k.back() : k[k.size() - 2];
   const int64_t dv = v.back();
@@ -63,8 +84,9 @@ AttentionPlan planAttention(const Layer& layer, int64_t opset, Precision precisi
   std::vector<int64_t> outShape = batch;
   outShape.push_back(lq);
   outShape.push_back(dv);
-  if (outputs[0].shape != outShape) {
-    ctx.fail("the output is " + shapeString(outputs[0].shape) + ", not " + shapeString(outShape),
+  if (y != outShape) {
+    ctx.fail("the output is " + shapeString(outputs[0].shape) + ", not " + shapeString(outShape) +
+                 (bshd[3] ? " with heads and rows swapped" : ""),
              ErrorCode::kShapeMismatch);
   }
   int64_t count = 1;
@@ -75,6 +97,19 @@ AttentionPlan planAttention(const Layer& layer, int64_t opset, Precision precisi
   plan.rows = count * lq;
   plan.lk = lk;
   plan.d = d;
+  plan.count = count;
+  plan.lq = lq;
+  plan.dv = dv;
+  plan.kTransposed = kt;
+  std::copy(bshd, bshd + 4, plan.bshd);
+  if (plan.anyBshd()) {
+    ctx.check(batch.size() == 2, "operands stored [B, L, H, D] need a batch of [B, H]");
+    for (size_t i = 0; i < 3; ++i) {
+      if (bshd[i]) ctx.check(asRead(i).size() == 4 && std::equal(batch.begin(), batch.end(), asRead(i).begin()),
+                             std::string(ops::kAttentionBshdAttrs[i]) + " does not take a broadcast batch");
+    }
+    plan.heads = batch[1];
+  }
   plan.scale = ctx.attrFloat("scale", 1.f);
   plan.scoreShape = batch;
   plan.scoreShape.push_back(lq);
@@ -101,6 +136,8 @@ AttentionPlan planAttention(const Layer& layer, int64_t opset, Precision precisi
   s.batch = count;
   s.strideA = matrixStride(ctx, batch, q, "Q");
   s.strideB = matrixStride(ctx, batch, k, "K");
+  plan.qStride = s.strideA;
+  plan.kStride = s.strideB;
   foldBatch(s);
   LtGemm& o = plan.output;
   o.abType = o.dType = *ltType(t);
@@ -111,6 +148,7 @@ AttentionPlan planAttention(const Layer& layer, int64_t opset, Precision precisi
   o.batch = count;
   o.strideA = lq * lk;
   o.strideB = matrixStride(ctx, batch, v, "V");
+  plan.vStride = o.strideB;
   foldBatch(o);
   plan.scoresBytes = alignUp(plan.rows * lk * int64_t(sizeof(float)));
   plan.probsBytes = alignUp(plan.rows * lk * int64_t(elementSize(t)));
@@ -124,6 +162,9 @@ struct Choice {
 
 Choice choose(const CudaLayerInfo& info) {
   Choice c{planAttention(*info.layer, info.opset, info.precision, info.inputs, info.outputs), {}};
+  if (c.plan.anyBshd()) {
+    throw Error(ErrorCode::kUnsupportedOp, "runs operands stored [B, H, L, D] only (no *_bshd)");
+  }
   if (c.plan.empty) return c;
   for (const LtGemm* g : {&c.plan.scores, &c.plan.output}) {
     if (g->k == 0) {  // no product to run (D = 0): the scores are cleared instead
@@ -213,8 +254,92 @@ class AttentionTactic final : public CudaTactic {
   }
 };
 
+// The fused kernel's parameters, or throws why it does not run the layer.
+kernels::cuda::FusedAttentionParams fusedParams(const Layer& layer, int64_t opset, Precision precision,
+                                                const std::vector<DeviceTensor>& inputs,
+                                                const std::vector<DeviceTensor>& outputs, int warps) {
+  const AttentionPlan plan = planAttention(layer, opset, precision, inputs, outputs);
+  const ops::NodeContext ctx(layer, opset);
+  if (outputs[0].type != DataType::kFloat16) ctx.fail("runs fp16 tensors", ErrorCode::kUnsupportedType);
+  if (const char* r = kernels::cuda::fusedAttentionRefusal(int(plan.d), int(plan.dv), warps); *r) {
+    ctx.fail(r, ErrorCode::kUnsupportedOp);
+  }
+  ctx.check(plan.lq <= INT32_MAX && plan.lk <= INT32_MAX && plan.count <= INT32_MAX, "sizes beyond the kernel's range");
+  kernels::cuda::FusedAttentionParams p;
+  p.batch = plan.empty ? 0 : int(plan.count);
+  p.lq = int(plan.lq);
+  p.lk = int(plan.lk);
+  p.d = int(plan.d);
+  p.dv = int(plan.dv);
+  p.heads = int(plan.heads);
+  // [rows][cols] matrices: contiguous `stride` apart, or stored [B, rows, H, cols].
+  const auto layout = [&](bool bshd, int64_t stride, int64_t rows, int64_t cols) {
+    kernels::cuda::MatrixLayout l;
+    if (bshd) {
+      l.outer = rows * plan.heads * cols;
+      l.inner = cols;
+      l.ld = plan.heads * cols;
+    } else {
+      l.outer = plan.heads * stride;
+      l.inner = stride;
+      l.ld = cols;
+    }
+    return l;
+  };
+  p.ql = layout(plan.bshd[0], plan.qStride, plan.lq, plan.d);
+  p.kl = plan.kTransposed ? layout(false, plan.kStride, plan.d, plan.lk) : layout(plan.bshd[1], plan.kStride, plan.lk, plan.d);
+  p.vl = layout(plan.bshd[2], plan.vStride, plan.lk, plan.dv);
+  p.yl = layout(plan.bshd[3], plan.lq * plan.dv, plan.lq, plan.dv);
+  p.kTransposed = plan.kTransposed;
+  p.scale = plan.scale;
+  p.warps = warps;
+  if (plan.mask) {
+    // Along a row of scores the mask steps by its innermost stride (the
+    // indexer merges dims, so its last one is a multiple of Lk, or absent).
+    p.maskIndex = *plan.mask;
+    const int last = p.maskIndex.rank - 1;
+    ctx.check(last < 0 || plan.lk <= 1 || p.maskIndex.dims[last] % plan.lk == 0,
+              "the mask does not step evenly along the keys");
+    p.maskStep = last < 0 ? 0 : p.maskIndex.strides[last];
+  }
+  return p;
+}
+
+class FusedAttentionTactic final : public CudaTactic {
+ public:
+  explicit FusedAttentionTactic(int warps) : warps_(warps) {}
+
+  std::string name() const override { return "cuda.attention.fused-w" + std::to_string(warps_); }
+
+  std::string supports(const CudaLayerInfo& info) const override {
+    try {
+      fusedParams(*info.layer, info.opset, info.precision, info.inputs, info.outputs, warps_);
+      return {};
+    } catch (const Error& e) {
+      return e.message();
+    }
+  }
+
+  void enqueue(const Launch& launch) const override {
+    kernels::cuda::FusedAttentionParams p =
+        fusedParams(*launch.layer, launch.opset, launch.precision, launch.inputs, launch.outputs, warps_);
+    p.q = launch.inputs[0].data;
+    p.k = launch.inputs[1].data;
+    p.v = launch.inputs[2].data;
+    p.y = launch.outputs[0].data;
+    if (hasInput(*launch.layer, launch.inputs, 3)) p.mask = launch.inputs[3].data;
+    KILN_CUDA_CHECK(kernels::cuda::launchFusedAttention(p, launch.stream));
+  }
+
+ private:
+  int warps_;
+};
+
 }  // namespace
 
-void registerAttentionTactics(CudaTacticRegistry& r) { r.add({"kiln:Attention"}, std::make_unique<AttentionTactic>()); }
+void registerAttentionTactics(CudaTacticRegistry& r) {
+  r.add({"kiln:Attention"}, std::make_unique<AttentionTactic>());
+  for (int warps : {1, 2, 4}) r.add({"kiln:Attention"}, std::make_unique<FusedAttentionTactic>(warps));
+}
 
 }  // namespace kiln::backend::cuda
