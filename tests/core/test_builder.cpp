@@ -319,6 +319,21 @@ class TestBuilder : public QObject {
       }
     }
   }
+  void memoryPlanAliases() {
+    // r renames a (layers 1-3): it takes a's bytes, and a stays reserved until
+    // r's last reader, so b (2-3) must not land on them.
+    std::vector<build::Lifetime> t = {{"a", 1000, 0, 1, {}}, {"r", 1000, 1, 3, "a"}, {"b", 1000, 2, 3, {}}};
+    t[0].last = 3;  // as the builder extends the root
+    MemoryReport m = build::planMemory(t, 256);
+    std::map<std::string, BufferAssignment> at;
+    for (const auto& x : m.buffers) at[x.tensor] = x;
+    QCOMPARE(at.at("r").offset, at.at("a").offset);
+    QVERIFY(at.at("b").offset >= at.at("a").offset + 1024 || at.at("a").offset >= at.at("b").offset + 1024);
+    QCOMPARE(m.activationPeakBytes, int64_t(2048));
+    QCOMPARE(m.activationNaiveBytes, int64_t(3 * 1024));
+    t[1].aliasOf = "missing";  // an alias must name a planned tensor
+    QVERIFY_THROWS_EXCEPTION(Error, build::planMemory(t, 256));
+  }
   void reportsMemory() {
     BuildReport report;
     Builder().buildPlan(smallCnn(), dynamicBatch(0), &report);

@@ -2,6 +2,7 @@
 // plan → plan bytes. Every decision lands in the BuildReport.
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <unordered_map>
 
 #include "build/memory_planner.h"
@@ -86,12 +87,29 @@ std::vector<std::string> cpuPrecisionWarnings(const BuilderConfig& c) {
   return {"the cpu target runs every layer in fp32; ignored:" + asked};
 }
 
+// True for a layer that only renames its input, run as a device copy: its
+// output can share the input's bytes (the copy then sees one address and
+// does nothing).
+bool renamesInput(const Layer& l, const std::string& tactic) {
+  static const std::set<std::string> kOps = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"};
+  return tactic == "cuda.data.copy" && (l.domain.empty() || l.domain == "ai.onnx") && kOps.count(l.op) &&
+         !l.inputs.empty() && l.outputs.size() == 1;
+}
+
 // Activations in the arena: tensors layers write that are not graph outputs.
-std::vector<build::Lifetime> lifetimes(const Network& atMax, std::vector<std::string>* warnings) {
+// `tactics` (in layer order) lets renaming layers alias their input.
+std::vector<build::Lifetime> lifetimes(const Network& atMax, const std::vector<std::string>& tactics,
+                                       std::vector<std::string>* warnings) {
   std::unordered_map<std::string, build::Lifetime> byName;
   const auto& outs = atMax.outputs();
   const auto& layers = atMax.layers();
   for (size_t i = 0; i < layers.size(); ++i) {
+    for (const auto& in : layers[i].inputs) {
+      auto it = byName.find(in);
+      if (it == byName.end()) continue;
+      it->second.last = int32_t(i);
+      if (!it->second.aliasOf.empty()) byName.at(it->second.aliasOf).last = int32_t(i);
+    }
     for (const auto& o : layers[i].outputs) {
       if (o.empty() || std::find(outs.begin(), outs.end(), o) != outs.end()) continue;
       const Tensor& t = atMax.tensor(o);
@@ -100,11 +118,14 @@ std::vector<build::Lifetime> lifetimes(const Network& atMax, std::vector<std::st
         warnings->push_back("the size of '" + o + "' depends on data; it is left out of the memory plan");
         n = 0;
       }
-      byName[o] = build::Lifetime{o, n * int64_t(elementSize(t.type)), int32_t(i), int32_t(i)};
-    }
-    for (const auto& in : layers[i].inputs) {
-      auto it = byName.find(in);
-      if (it != byName.end()) it->second.last = int32_t(i);
+      build::Lifetime life{o, n * int64_t(elementSize(t.type)), int32_t(i), int32_t(i), {}};
+      if (i < tactics.size() && renamesInput(layers[i], tactics[i]) && n > 0) {
+        auto src = byName.find(layers[i].inputs[0]);
+        if (src != byName.end() && src->second.bytes == life.bytes) {
+          life.aliasOf = src->second.aliasOf.empty() ? src->first : src->second.aliasOf;
+        }
+      }
+      byName[o] = life;
     }
   }
   std::vector<build::Lifetime> result;
@@ -137,6 +158,8 @@ std::string Builder::buildPlan(const Network& source, const BuilderConfig& confi
   // Tensor-core convolutions read NHWC. FP16 only for now: BF16 and TF32
   // builds keep NCHW until their channels-last tactics have run on a GPU.
   pipeline.channelsLast = config.target == Target::kCuda && config.fp16;
+  // The fused attention kernel, which reads the heads' layouts, is FP16 only.
+  pipeline.attentionLayouts = pipeline.channelsLast;
   report.passes = passes::runPipeline(net, pipeline, config.progress, config.cancel);
   net.removeUnusedConstants();
   for (const auto& p : report.passes) {
@@ -176,7 +199,7 @@ std::string Builder::buildPlan(const Network& source, const BuilderConfig& confi
   session.endPhase(tacticsPhase);
 
   session.phase("memory", 1);
-  report.memory = build::planMemory(lifetimes(atMax, &report.warnings));
+  report.memory = build::planMemory(lifetimes(atMax, selection.tactics, &report.warnings));
   report.memory.weightBytes = net.parameterBytes();
   for (const auto& l : report.layers) report.memory.workspaceBytes = std::max(report.memory.workspaceBytes, l.workspaceBytes);
   session.step("memory", 1);

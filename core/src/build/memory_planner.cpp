@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kiln/errors.h"
+
 namespace kiln::build {
 
 MemoryReport planMemory(const std::vector<Lifetime>& tensors, int64_t alignment) {
@@ -13,8 +15,9 @@ MemoryReport planMemory(const std::vector<Lifetime>& tensors, int64_t alignment)
   std::vector<BufferAssignment> placed;
   for (size_t idx : order) {
     const Lifetime& t = tensors[idx];
-    const int64_t size = align(std::max<int64_t>(t.bytes, 1));
     report.activationNaiveBytes += align(t.bytes);
+    if (!t.aliasOf.empty()) continue;
+    const int64_t size = align(std::max<int64_t>(t.bytes, 1));
     // Intervals already taken by tensors alive at the same time, by offset.
     std::vector<std::pair<int64_t, int64_t>> busy;
     for (const auto& p : placed) {
@@ -28,6 +31,15 @@ MemoryReport planMemory(const std::vector<Lifetime>& tensors, int64_t alignment)
     }
     placed.push_back(BufferAssignment{t.tensor, offset, t.bytes, t.first, t.last});
     report.activationPeakBytes = std::max(report.activationPeakBytes, offset + size);
+  }
+  for (const Lifetime& t : tensors) {
+    if (t.aliasOf.empty()) continue;
+    const auto root = std::find_if(placed.begin(), placed.end(), [&](const auto& p) { return p.tensor == t.aliasOf; });
+    if (root == placed.end() || root->bytes < t.bytes) {
+      throw Error(ErrorCode::kInternal, "memory plan: '" + t.tensor + "' shares the bytes of '" + t.aliasOf +
+                                            "', which is not a larger planned tensor");
+    }
+    placed.push_back(BufferAssignment{t.tensor, root->offset, t.bytes, t.first, t.last});
   }
   std::sort(placed.begin(), placed.end(), [](const auto& a, const auto& b) {
     return a.firstLayer != b.firstLayer ? a.firstLayer < b.firstLayer : a.tensor < b.tensor;
