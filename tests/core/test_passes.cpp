@@ -8,6 +8,7 @@
 
 #include "kiln/errors.h"
 #include "kiln/reference.h"
+#include "passes/attention_layouts.h"
 #include "passes/channels_last.h"
 #include "passes/eliminate_dead_layers.h"
 #include "passes/fold_batchnorm.h"
@@ -416,6 +417,36 @@ class TestPasses : public QObject {
     expectUnchanged(net, pass);
   }
 
+  void attentionLayouts() {
+    // BERT's heads: Q, K and V stored [B, L, H, D], transposed to [B, H, L, D]
+    // (K to [B, H, D, L]), and the result transposed back before its reshape.
+    passes::RecogniseAttention recognise;
+    passes::AttentionLayouts pass;
+    const auto heads = [&](bool qtIsOutput) {
+      Network net;
+      for (const char* n : {"q", "k", "v"}) net.addInput(n, DataType::kFloat32, Dims{2, 5, 3, 8});
+      net.addConstant("scale", scalar(0.35));
+      const std::string qt = net.add("Transpose", {"q"}, ints("perm", {0, 2, 1, 3}), "qt");
+      const std::string kt = net.add("Transpose", {"k"}, ints("perm", {0, 2, 3, 1}), "kt");
+      const std::string vt = net.add("Transpose", {"v"}, ints("perm", {0, 2, 1, 3}), "vt");
+      std::string t = net.add("MatMul", {qt, kt}, {}, "qk");
+      t = net.add("Mul", {t, "scale"}, {}, "scaled");
+      t = net.add("Softmax", {t}, {}, "softmax");
+      t = net.add("MatMul", {t, vt}, {}, "pv");
+      net.markOutput(net.add("Transpose", {t}, ints("perm", {0, 2, 1, 3}), "yt"));
+      if (qtIsOutput) net.markOutput(qt);
+      inferShapes(net);
+      if (recognise.run(net).empty()) QTest::qFail("no attention recognised", __FILE__, __LINE__);
+      return net;
+    };
+    const auto changes =
+        expectRewrite(heads(false), pass, {{"kiln:Attention", {"qt", "kt", "vt", "qk", "scaled", "softmax", "pv", "yt"}}});
+    QCOMPARE(changes.size(), size_t(1));
+    // Q's transpose is a graph output too: it stays, and Q is read as it is.
+    expectRewrite(heads(true), pass,
+                  {{"Transpose", {"qt"}}, {"kiln:Attention", {"kt", "vt", "qk", "scaled", "softmax", "pv", "yt"}}});
+  }
+
   void simplifyShuffles() {
     passes::SimplifyShuffles pass;
     Network net;
@@ -472,6 +503,16 @@ class TestPasses : public QObject {
     mm.markOutput(mm.add("Gelu", {t}, {}, "gelu"));
     mm.opsets[""] = 20;
     expectRewrite(mm, pass, {{"kiln:GemmAct", {"matmul", "bias", "gelu"}}});
+
+    Network res;  // a transformer's projection: bias, then the residual Add, then the norm's input
+    res.addInput("a", DataType::kFloat32, Dims{2, 3, 4});
+    res.addInput("skip", DataType::kFloat32, Dims{2, 3, 5});
+    res.addConstant("w", ramp({4, 5}, -1, 1));
+    res.addConstant("c", ramp({5}, -1, 1));
+    t = res.add("MatMul", {"a", "w"}, {}, "matmul");
+    t = res.add("Add", {t, "c"}, {}, "bias");
+    res.markOutput(res.add("Add", {"skip", t}, {}, "residual"));
+    expectRewrite(res, pass, {{"kiln:GemmAct", {"matmul", "bias", "residual"}}});
 
     Network gemm;
     gemm.addInput("a", DataType::kFloat32, Dims{2, 4});

@@ -216,6 +216,27 @@ std::vector<Case> cases() {
                                attrs({{"matmul", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Gelu")}}),
                                {randomFloats({33, 9}, 23), randomFloats({9}, 24)}, "kiln");
                }});
+  c.push_back({"GemmAct/gelu-packs", [] {  // the epilogue kernel over 16-byte packs, with a bias row of 16
+                 return single("GemmAct", {2, 5, 32},
+                               attrs({{"matmul", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Gelu")}}),
+                               {randomFloats({32, 16}, 34), randomFloats({16}, 35)}, "kiln");
+               }});
+  c.push_back({"GemmAct/residual", [] {  // Z through cuBLASLt's C, the bias and Relu in its epilogue
+                 return single("GemmAct", {2, 5, 32},
+                               attrs({{"matmul", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Relu")}}),
+                               {randomFloats({32, 16}, 36), randomFloats({16}, 37), randomFloats({2, 5, 16}, 38)}, "kiln");
+               }});
+  c.push_back({"GemmAct/residual+gelu", [] {  // Z through C, then the erf Gelu in the kernel
+                 return single("GemmAct", {2, 5, 32},
+                               attrs({{"matmul", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Gelu")}}),
+                               {randomFloats({32, 16}, 39), randomFloats({16}, 40), randomFloats({2, 5, 16}, 41)}, "kiln");
+               }});
+  c.push_back({"GemmAct/full-c+residual", [] {  // C of Y's shape takes cuBLASLt's C: Z goes to the kernel
+                 return single("GemmAct", {2, 5, 32},
+                               attrs({{"matmul", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Relu")}}),
+                               {randomFloats({32, 16}, 42), randomFloats({2, 5, 16}, 43), randomFloats({2, 5, 16}, 44)},
+                               "kiln");
+               }});
   c.push_back({"Attention", [] {
                  Network net;
                  net.opsets["kiln"] = 1;
@@ -226,10 +247,54 @@ std::vector<Case> cases() {
                  net.markOutput("y");
                  return net;
                }});
+  // The fused kernel's cases: tiles of 64 keys and 16 query rows leave tails here.
+  const auto attention = [](std::vector<int64_t> q, std::vector<int64_t> k, std::vector<int64_t> v, Attributes a,
+                            std::vector<int64_t> mask) {
+    Network net;
+    net.opsets["kiln"] = 1;
+    net.addInput("q", DataType::kFloat32, Dims::of(q));
+    net.addInput("k", DataType::kFloat32, Dims::of(k));
+    net.addInput("v", DataType::kFloat32, Dims::of(v));
+    std::vector<std::string> in = {"q", "k", "v"};
+    if (!mask.empty()) {
+      HostTensor m = randomFloats(mask, 31);
+      for (int64_t i = 0; i < m.numel(); i += 3) m.setFromDouble(i, -1e4);  // keys masked out
+      net.addConstant("mask", std::move(m));
+      in.push_back("mask");
+    }
+    Layer& l = net.addLayer("Attention", in, {"y"}, std::move(a), "layer");
+    l.domain = "kiln";
+    net.markOutput("y");
+    return net;
+  };
+  c.push_back({"Attention/k-transposed", [attention] {  // BERT's form, with 130 keys: a tile of 2 keys
+                 return attention({2, 3, 130, 64}, {2, 3, 64, 130}, {2, 3, 130, 64},
+                                  attrs({{"scale", Attribute::ofFloat(0.125f)}, {"k_transposed", Attribute::ofInt(1)}}), {});
+               }});
+  c.push_back({"Attention/bshd", [attention] {  // Q, K, V read and Y written [B, L, H, D]; 130 keys; a padding mask
+                 return attention({2, 130, 3, 64}, {2, 130, 3, 64}, {2, 130, 3, 64},
+                                  attrs({{"scale", Attribute::ofFloat(0.125f)}, {"q_bshd", Attribute::ofInt(1)},
+                                         {"k_bshd", Attribute::ofInt(1)}, {"v_bshd", Attribute::ofInt(1)},
+                                         {"y_bshd", Attribute::ofInt(1)}}),
+                                  {2, 1, 1, 130});
+               }});
+  c.push_back({"Attention/mask-full", [attention] {  // a mask per score: its index merges into one dim
+                 return attention({2, 2, 21, 32}, {2, 2, 70, 32}, {2, 2, 70, 32}, attrs({{"scale", Attribute::ofFloat(0.2f)}}),
+                                  {2, 2, 21, 70});
+               }});
+  c.push_back({"Attention/mask+dv", [attention] {  // a [B, 1, 1, Lk] padding mask; value size 48; K shared
+                 return attention({2, 2, 21, 32}, {1, 1, 70, 32}, {2, 2, 70, 48}, attrs({{"scale", Attribute::ofFloat(0.2f)}}),
+                                  {2, 1, 1, 70});
+               }});
   c.push_back({"kiln:LayerNorm", [] {
                  return single("LayerNorm", {3, 5, 17},
                                attrs({{"axis", Attribute::ofInt(-1)}, {"epsilon", Attribute::ofFloat(1e-5f)}}),
                                {randomFloats({17}, 25), randomFloats({17}, 26)}, "kiln");
+               }});
+  c.push_back({"kiln:LayerNorm/rows", [] {  // 776: whole 16-byte packs, the last chunk partly filled
+                 return single("LayerNorm", {3, 2, 776},
+                               attrs({{"axis", Attribute::ofInt(-1)}, {"epsilon", Attribute::ofFloat(1e-5f)}}),
+                               {randomFloats({776}, 32), randomFloats({776}, 33)}, "kiln");
                }});
   c.push_back({"kiln:Softmax", [] { return single("Softmax", {3, 5, 17}, attrs({{"axis", Attribute::ofInt(-1)}}), {}, "kiln"); }});
   c.push_back({"kiln:Pointwise", [] {
@@ -240,6 +305,14 @@ std::vector<Case> cases() {
                                {randomFloats({5}, 27), randomFloats({7, 1}, 28)}, "kiln");
                }});
   c.push_back({"Transpose", [] { return single("Transpose", {3, 7, 5, 2}, attrs({{"perm", Attribute::ofInts({2, 0, 3, 1})}})); }});
+  c.push_back({"Transpose/rows", [] {  // the last axis stays: 16-byte copies
+                 return single("Transpose", {2, 5, 3, 16}, attrs({{"perm", Attribute::ofInts({0, 2, 1, 3})}}));
+               }});
+  c.push_back({"Slice/rows", [] {  // rows of 8 from element 8 of 24, every other row
+                 return single("Slice", {4, 6, 24}, {},
+                               {HostTensor::fromInt64s({0, 8}), HostTensor::fromInt64s({6, 16}), HostTensor::fromInt64s({1, 2}),
+                                HostTensor::fromInt64s({2, 1})});
+               }});
   c.push_back({"Slice", [] {
                  return single("Slice", {5, 9, 7}, {},
                                {HostTensor::fromInt64s({1, -1}), HostTensor::fromInt64s({4, 0}), HostTensor::fromInt64s({0, 1}),
