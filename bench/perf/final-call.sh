@@ -3,7 +3,8 @@
 # device time is short: the CUDA tactic test, then the FP16 Kiln and eager
 # PyTorch rows of the benchmark, model by model, each with a share of
 # BENCH_TOTAL_S (default 360 s). The compiled PyTorch rows and the TF32 rows
-# take bench/perf/run.sh on a machine with more time.
+# take bench/perf/run.sh on a machine with more time. BENCH_PROFILE="bert ..."
+# adds per-layer profiles of those models (bench/perf/profile.sh) at the end.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 source bench/perf/env.sh
@@ -19,3 +20,4 @@ for i in "${!models[@]}"; do  # each model an equal share of the time left
   BENCH_BUDGET_S=$share bash bench/perf/run.sh fp16 kiln eager "${models[$i]}" 2>&1 | grep -E '^(--|==)'
 done
 python3 bench/perf/report.py bench-out/results.jsonl --device bench-out/device.json | sed -n '/^## FP16/,/^## FP32/p'
+[ -z "${BENCH_PROFILE:-}" ] || KILN_PROFILE_LINES=${KILN_PROFILE_LINES:-30} bash bench/perf/profile.sh $BENCH_PROFILE
