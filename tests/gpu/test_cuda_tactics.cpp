@@ -182,6 +182,13 @@ std::vector<Case> cases() {
                                       {"act_alpha", Attribute::ofFloat(0.f)}, {"act_beta", Attribute::ofFloat(6.f)}}),
                                {randomFloats({16, 3, 3, 1}, 26), randomFloats({16}, 27)}, "kiln");
                }});
+  c.push_back({"ConvAct/nhwc/1x1+clip", [] {  // an expand layer's Relu6, clipped at 1.5 so the bound is reached often
+                 return single("ConvAct", {2, 7, 9, 16},
+                               attrs({{"kernel_shape", Attribute::ofInts({1, 1})}, {"channels_last", Attribute::ofInt(1)},
+                                      {"activation", Attribute::ofString("Clip")}, {"act_alpha", Attribute::ofFloat(0.f)},
+                                      {"act_beta", Attribute::ofFloat(1.5f)}}),
+                               {randomFloats({32, 1, 1, 16}, 45), randomFloats({32}, 46)}, "kiln");
+               }});
   c.push_back({"ConvAct/nhwc/depthwise+residual", [] {  // 6 channels: no vector access; dilation 2
                  return single("ConvAct", {2, 5, 7, 6},
                                attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"dilations", Attribute::ofInts({2, 2})},

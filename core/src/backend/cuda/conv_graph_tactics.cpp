@@ -102,8 +102,9 @@ std::vector<int64_t> stridesFor(const std::vector<int64_t>& d, bool channelsLast
   return s;
 }
 
+// `byValue`: a scalar passed from host memory at execution (a constant operand).
 std::unique_ptr<Desc> tensor(int64_t uid, const std::vector<int64_t>& dims, const std::vector<int64_t>& strides,
-                             cudnnDataType_t type, bool isVirtual) {
+                             cudnnDataType_t type, bool isVirtual, bool byValue = false) {
   auto t = std::make_unique<Desc>(CUDNN_BACKEND_TENSOR_DESCRIPTOR);
   const int64_t alignment = 16;
   const bool v = isVirtual;
@@ -113,6 +114,10 @@ std::unique_ptr<Desc> tensor(int64_t uid, const std::vector<int64_t>& dims, cons
       .set(CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, &uid)
       .set(CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, &alignment)
       .set(CUDNN_ATTR_TENSOR_IS_VIRTUAL, CUDNN_TYPE_BOOLEAN, &v);
+  if (byValue) {
+    const bool b = true;
+    t->set(CUDNN_ATTR_TENSOR_IS_BY_VALUE, CUDNN_TYPE_BOOLEAN, &b);
+  }
   t->finalize();
   return t;
 }
@@ -137,7 +142,11 @@ bool pointwiseOf(const kernels::cpu::ActivationParams& a, cudnnPointwiseMode_t* 
   }
 }
 
-enum Uid : int64_t { kX = 1, kW, kB, kZ, kY, kVirtual = 100 };
+enum Uid : int64_t { kX = 1, kW, kB, kZ, kY, kClipValue, kVirtual = 100 };
+
+// How a Relu with an upper clip (Relu6) enters the graph; engines differ in
+// what they take, so each form is tried in turn.
+enum class ClipForm { kDoubleClips, kFloatClips, kReluThenMin };
 
 // The execution plans cuDNN can build for one graph on one handle, in the
 // order of its heuristics.
@@ -146,9 +155,11 @@ struct ConvGraphPlans {
   std::vector<std::unique_ptr<Desc>> plans;
   std::vector<int64_t> workspace;
   std::string refusal;  // why there are none
+  bool clipByValue = false;  // kReluThenMin: the execution passes clipValue as kClipValue
+  float clipValue = 0.f;
 };
 
-std::unique_ptr<ConvGraphPlans> buildPlans(cudnnHandle_t handle, const ConvGraphSpec& s) {
+std::unique_ptr<ConvGraphPlans> buildPlans(cudnnHandle_t handle, const ConvGraphSpec& s, ClipForm clipForm) {
   auto out = std::make_unique<ConvGraphPlans>();
   const auto& g = s.g;
   auto dims = [](const std::vector<int>& v) { return std::vector<int64_t>(v.begin(), v.end()); };
@@ -212,7 +223,15 @@ std::unique_ptr<ConvGraphPlans> buildPlans(cudnnHandle_t handle, const ConvGraph
       out->refusal = "cuDNN's graph has no pointwise form of this activation";
       return out;
     }
+    const double upper = a.upper;
+    if (upper >= 0 && clipForm == ClipForm::kReluThenMin) a.upper = -1;  // Relu, then min(., upper)
     steps.push_back(std::move(a));
+    if (upper >= 0 && clipForm == ClipForm::kReluThenMin) {
+      out->clipByValue = true;
+      out->clipValue = float(upper);
+      const std::vector<int64_t> one(yd.size(), 1);
+      steps.push_back({CUDNN_POINTWISE_MIN, tensor(kClipValue, one, one, CUDNN_DATA_FLOAT, false, true)});
+    }
   }
   std::unique_ptr<Desc> running = std::move(y);
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -224,7 +243,11 @@ std::unique_ptr<ConvGraphPlans> buildPlans(cudnnHandle_t handle, const ConvGraph
     const cudnnDataType_t prec = CUDNN_DATA_FLOAT;
     pw.set(CUDNN_ATTR_POINTWISE_MODE, CUDNN_TYPE_POINTWISE_MODE, &steps[i].mode)
         .set(CUDNN_ATTR_POINTWISE_MATH_PREC, CUDNN_TYPE_DATA_TYPE, &prec);
-    if (steps[i].mode == CUDNN_POINTWISE_RELU_FWD) {
+    if (steps[i].mode == CUDNN_POINTWISE_RELU_FWD && clipForm == ClipForm::kFloatClips) {
+      const float lower = float(steps[i].lower), upper = float(steps[i].upper);
+      pw.set(CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP, CUDNN_TYPE_FLOAT, &lower);
+      if (upper >= 0) pw.set(CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP, CUDNN_TYPE_FLOAT, &upper);
+    } else if (steps[i].mode == CUDNN_POINTWISE_RELU_FWD) {
       pw.set(CUDNN_ATTR_POINTWISE_RELU_LOWER_CLIP, CUDNN_TYPE_DOUBLE, &steps[i].lower);
       if (steps[i].upper >= 0) pw.set(CUDNN_ATTR_POINTWISE_RELU_UPPER_CLIP, CUDNN_TYPE_DOUBLE, &steps[i].upper);
     }
@@ -295,7 +318,14 @@ const ConvGraphPlans& plansFor(cudnnHandle_t handle, const ConvGraphSpec& spec) 
   static std::map<std::pair<cudnnHandle_t, std::string>, std::unique_ptr<ConvGraphPlans>> cache;
   std::lock_guard<std::mutex> lock(mutex);
   auto& slot = cache[{handle, spec.key()}];
-  if (!slot) slot = buildPlans(handle, spec);
+  if (!slot) {
+    // A Relu with an upper clip: the next form when an engine takes none.
+    const bool clipped = spec.act.kind == kernels::cpu::Activation::kClip;
+    for (ClipForm form : {ClipForm::kDoubleClips, ClipForm::kFloatClips, ClipForm::kReluThenMin}) {
+      slot = buildPlans(handle, spec, form);
+      if (!slot->plans.empty() || !clipped) break;
+    }
+  }
   return *slot;
 }
 
@@ -408,6 +438,10 @@ class CudnnGraphConvTactic final : public CudaTactic {
     if (spec.residual) {
       uids.push_back(kZ);
       ptrs.push_back(launch.inputs[3].data);
+    }
+    if (p.clipByValue) {  // read from host memory at execution; the plans keep it alive
+      uids.push_back(kClipValue);
+      ptrs.push_back(const_cast<float*>(&p.clipValue));
     }
     execute(handle, p, uids, ptrs, launch.workspace);
   }
