@@ -158,8 +158,9 @@ std::string Builder::buildPlan(const Network& source, const BuilderConfig& confi
   // Tensor-core convolutions read NHWC. FP16 only for now: BF16 and TF32
   // builds keep NCHW until their channels-last tactics have run on a GPU.
   pipeline.channelsLast = config.target == Target::kCuda && config.fp16;
-  // The fused attention kernel, which reads the heads' layouts, is FP16 only.
-  pipeline.attentionLayouts = pipeline.channelsLast;
+  // The fused attention kernel, the only tactic that reads the heads' layouts,
+  // is FP16 only: per-layer precisions could put an attention layer elsewhere.
+  pipeline.attentionLayouts = pipeline.channelsLast && config.layerPrecisions.empty();
   report.passes = passes::runPipeline(net, pipeline, config.progress, config.cancel);
   net.removeUnusedConstants();
   for (const auto& p : report.passes) {
