@@ -555,9 +555,6 @@ AttentionDims attentionDims(const NodeContext& ctx, const Dims& q, const Dims& k
   return a;
 }
 
-// The perm between an operand stored [B, L, H, D] and how attention reads it.
-const std::vector<int64_t> kSwapHeads = {0, 2, 1, 3};
-
 bool isBshd(const NodeContext& ctx, size_t operand) { return ctx.attrInt(kAttentionBshdAttrs[operand], 0) != 0; }
 
 // Dims of operand `i` (3: Y) as attention reads them: [B, H, L, D] for one stored [B, L, H, D].
@@ -613,7 +610,7 @@ void computeAttention(ComputeContext& ctx) {
   const auto operand = [&](size_t i) -> const HostTensor& {
     if (!isBshd(ctx, i)) return ctx.input(i);
     readDims(ctx, i, dimsOf(ctx.input(i)));  // checks the rank
-    return swapped[i] = permuteTensor(ctx.input(i), kSwapHeads);
+    return swapped[i] = permuteTensor(ctx.input(i), kAttentionSwapHeads);
   };
   const HostTensor& q = operand(0);
   const HostTensor& k = operand(1);
@@ -670,7 +667,7 @@ void computeAttention(ComputeContext& ctx) {
       }
     }
   });
-  copyInto(ctx, isBshd(ctx, 3) ? permuteTensor(result, kSwapHeads) : result, ctx.output(0));
+  copyInto(ctx, isBshd(ctx, 3) ? permuteTensor(result, kAttentionSwapHeads) : result, ctx.output(0));
 }
 
 OpSchema fused(std::string_view name, int minInputs, int maxInputs, InferFn infer, ComputeFn compute) {

@@ -59,12 +59,18 @@
 //   (k_bshd needs k_transposed = 0).
 #pragma once
 
+#include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace kiln::ops {
 
 /// kiln:Attention's layout attributes of Q, K, V and Y, in that order.
 inline constexpr const char* kAttentionBshdAttrs[] = {"q_bshd", "k_bshd", "v_bshd", "y_bshd"};
+
+/// The Transpose perm between an operand stored [B, L, H, D] and how
+/// kiln:Attention reads it, [B, H, L, D] (its own inverse).
+inline const std::vector<int64_t> kAttentionSwapHeads = {0, 2, 1, 3};
 
 /// The activation names that kiln:ConvAct and kiln:GemmAct accept.
 inline constexpr std::string_view kFusedActivations[] = {

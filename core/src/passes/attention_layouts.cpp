@@ -7,8 +7,7 @@ namespace kiln::passes {
 
 namespace {
 
-const std::vector<int64_t> kSwapHeads = {0, 2, 1, 3};  // [B, L, H, D] <-> [B, H, L, D]
-const std::vector<int64_t> kToKt = {0, 2, 3, 1};       // [B, L, H, D] -> [B, H, D, L]
+const std::vector<int64_t> kToKt = {0, 2, 3, 1};  // [B, L, H, D] -> [B, H, D, L]
 
 bool hasPerm(const Network& net, const Layer& l, const std::vector<int64_t>& perm) {
   if (!isOp(l, "Transpose")) return false;
@@ -31,7 +30,7 @@ std::optional<PassChange> fold(Network& net, const GraphView& view, size_t i) {
     if (p < 0) continue;
     const Layer& tr = net.layers()[size_t(p)];
     const bool kt = k == 1 && attrInt(a, "k_transposed", 0) != 0;
-    if (!hasPerm(net, tr, kt ? kToKt : kSwapHeads)) continue;
+    if (!hasPerm(net, tr, kt ? kToKt : ops::kAttentionSwapHeads)) continue;
     if (kt) attrs["k_transposed"] = Attribute::ofInt(0);
     inputs[k] = tr.inputs[0];
     attrs[attr] = Attribute::ofInt(1);
@@ -39,7 +38,7 @@ std::optional<PassChange> fold(Network& net, const GraphView& view, size_t i) {
   }
   if (attrInt(a, "y_bshd", 0) == 0) {
     const int c = view.soleConsumer(output);
-    if (c >= 0 && hasPerm(net, net.layers()[size_t(c)], kSwapHeads)) {
+    if (c >= 0 && hasPerm(net, net.layers()[size_t(c)], ops::kAttentionSwapHeads)) {
       output = net.layers()[size_t(c)].outputs[0];
       attrs["y_bshd"] = Attribute::ofInt(1);
       group.push_back(size_t(c));
