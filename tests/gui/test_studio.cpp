@@ -41,12 +41,20 @@ QAction* action(ui::MainWindow& w, const char* name) {
   return a;
 }
 
-// Opens `path` and waits until the document and the graph show it.
+// Opens `path` and waits until the document and the graph show it. Only a
+// layout that finishes after the model is shown counts: the previous model's
+// may still finish in between (the layout of a newer one is requested as it
+// is shown, so nothing older arrives after that).
 bool openAndWait(ui::MainWindow& w, const QString& path) {
-  QSignalSpy shown(&w, &ui::MainWindow::modelShown);
-  QSignalSpy laidOut(w.graph(), &ui::GraphWidget::layoutFinished);
+  bool shown = false;
+  bool laidOut = false;
+  const auto a = QObject::connect(&w, &ui::MainWindow::modelShown, [&] { shown = true; });
+  const auto b = QObject::connect(w.graph(), &ui::GraphWidget::layoutFinished, [&] { laidOut = laidOut || shown; });
   w.openFile(path);
-  return shown.wait(20000) && (!laidOut.isEmpty() || laidOut.wait(20000));
+  const bool ok = QTest::qWaitFor([&] { return laidOut; }, 40000);
+  QObject::disconnect(a);
+  QObject::disconnect(b);
+  return ok;
 }
 
 // Builds on the cpu target through the Build action; returns the builder's report.
