@@ -110,6 +110,83 @@ bool fitsInt32(const MapCopyParams& p, int64_t n) {
   return true;
 }
 
+// A copy that moves the input's contiguous axis off the last, with few
+// elements along the last: out[b][s][r] = in[b * sB + s + r * sR] for r < R,
+// where R <= kInnerMax (NCHW to NHWC with three channels is the common case).
+// The element-per-output map reads such a copy scattered; one thread per
+// (b, s) reads each r coalesced across the warp and writes R neighbours.
+struct InnerTranspose {
+  int64_t batches = 1, s = 1, r = 1;  // sizes
+  int64_t srcB = 0, srcR = 0;         // input strides (s has stride 1)
+  int64_t dstB = 0, dstS = 0, dstR = 0;
+  int64_t srcOffset = 0, dstOffset = 0;
+};
+
+constexpr int64_t kInnerMax = 16;
+
+bool asInnerTranspose(const MapCopyParams& p, InnerTranspose* t) {
+  struct Axis {
+    int64_t size, src, dst;
+  };
+  Axis axes[kMaxRank];
+  int n = 0;
+  int64_t srcOffset = p.srcOffset;
+  for (int d = 0; d < p.rank; ++d) {
+    const AxisMap& a = p.axes[d];
+    if (a.mode != AxisMode::kLinear) return false;
+    srcOffset += a.start * a.stride;
+    if (a.size == 1) continue;
+    Axis x{a.size, a.step * a.stride, p.dstStrides[d]};
+    if (n > 0 && axes[n - 1].src == x.src * x.size && axes[n - 1].dst == x.dst * x.size) {
+      axes[n - 1] = Axis{axes[n - 1].size * x.size, x.src, x.dst};  // one axis in both tensors
+    } else {
+      axes[n++] = x;
+    }
+  }
+  if (n < 2 || n > 3) return false;
+  const Axis& r = axes[n - 1];
+  const Axis& s = axes[n - 2];
+  if (s.src != 1 || r.size > kInnerMax || r.src == 1) return false;
+  t->r = r.size;
+  t->s = s.size;
+  t->srcR = r.src;
+  t->dstR = r.dst;
+  t->dstS = s.dst;
+  if (n == 3) {
+    t->batches = axes[0].size;
+    t->srcB = axes[0].src;
+    t->dstB = axes[0].dst;
+  }
+  t->srcOffset = srcOffset;
+  t->dstOffset = p.dstOffset;
+  return true;
+}
+
+template <class T, class I>
+__global__ void innerTransposeKernel(InnerTranspose t, I n, const T* __restrict__ src, T* __restrict__ dst) {
+  const I s = I(t.s), r = I(t.r);
+  for (I k = I(blockIdx.x) * I(blockDim.x) + I(threadIdx.x); k < n; k += I(gridDim.x) * I(blockDim.x)) {
+    const I b = k / s, j = k - b * s;
+    const T* in = src + (I(t.srcOffset) + b * I(t.srcB) + j);
+    T* out = dst + (I(t.dstOffset) + b * I(t.dstB) + j * I(t.dstS));
+    for (I i = 0; i < r; ++i) out[i * I(t.dstR)] = in[i * I(t.srcR)];
+  }
+}
+
+template <class T>
+cudaError_t launchInnerTranspose(const InnerTranspose& t, bool int32, const void* src, void* dst,
+                                 cudaStream_t stream) {
+  const int64_t n = t.batches * t.s;
+  if (int32) {
+    innerTransposeKernel<T, int32_t><<<blocksFor(n), 256, 0, stream>>>(t, int32_t(n), static_cast<const T*>(src),
+                                                                      static_cast<T*>(dst));
+  } else {
+    innerTransposeKernel<T, int64_t><<<blocksFor(n), 256, 0, stream>>>(t, n, static_cast<const T*>(src),
+                                                                      static_cast<T*>(dst));
+  }
+  return cudaGetLastError();
+}
+
 template <class T>
 __global__ void fillKernel(T* dst, int64_t n, T value) {
   for (int64_t k = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < n; k += int64_t(gridDim.x) * blockDim.x) {
@@ -154,6 +231,16 @@ cudaError_t mapCopy(const MapCopyParams& given, const void* src, void* dst, cuda
   }
   const MapCopyParams p = widen(given, src, dst);
   n = n / (p.elemBytes / given.elemBytes);
+  if (InnerTranspose t; p.elemBytes == given.elemBytes && asInnerTranspose(p, &t)) {
+    const bool int32 = fitsInt32(p, n);
+    switch (p.elemBytes) {
+      case 1: return launchInnerTranspose<uint8_t>(t, int32, src, dst, stream);
+      case 2: return launchInnerTranspose<uint16_t>(t, int32, src, dst, stream);
+      case 4: return launchInnerTranspose<uint32_t>(t, int32, src, dst, stream);
+      case 8: return launchInnerTranspose<uint64_t>(t, int32, src, dst, stream);
+      default: break;
+    }
+  }
   switch (p.elemBytes) {
     case 1: return launchMapCopy<uint8_t>(p, n, src, dst, stream);
     case 2: return launchMapCopy<uint16_t>(p, n, src, dst, stream);

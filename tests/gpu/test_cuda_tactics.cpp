@@ -315,6 +315,12 @@ std::vector<Case> cases() {
   c.push_back({"Transpose/rows", [] {  // the last axis stays: 16-byte copies
                  return single("Transpose", {2, 5, 3, 16}, attrs({{"perm", Attribute::ofInts({0, 2, 1, 3})}}));
                }});
+  c.push_back({"Transpose/to-nhwc", [] {  // three channels to the last axis: a thread per pixel
+                 return single("Transpose", {2, 3, 9, 11}, attrs({{"perm", Attribute::ofInts({0, 2, 3, 1})}}));
+               }});
+  c.push_back({"Transpose/2d-few-columns", [] {  // [5, 37] to [37, 5]: no batch axis
+                 return single("Transpose", {5, 37}, attrs({{"perm", Attribute::ofInts({1, 0})}}));
+               }});
   c.push_back({"Slice/rows", [] {  // rows of 8 from element 8 of 24, every other row
                  return single("Slice", {4, 6, 24}, {},
                                {HostTensor::fromInt64s({0, 8}), HostTensor::fromInt64s({6, 16}), HostTensor::fromInt64s({1, 2}),
@@ -349,6 +355,9 @@ std::vector<Case> cases() {
                }});
   c.push_back({"DepthToSpace", [] { return single("DepthToSpace", {1, 8, 3, 5}, attrs({{"blocksize", Attribute::ofInt(2)}})); }});
   c.push_back({"Reshape", [] { return single("Reshape", {3, 7, 5}, {}, {HostTensor::fromInt64s({7, -1})}); }});
+  c.push_back({"Cast/f32-to-f16", [] {  // 8 at a time, then a tail of 1
+                 return single("Cast", {3, 7, 5}, attrs({{"to", Attribute::ofInt(10)}}));
+               }, false});
   c.push_back({"Cast/f32-to-i32", [] { return single("Cast", {3, 7, 5}, attrs({{"to", Attribute::ofInt(6)}})); }, false});
   return c;
 }
