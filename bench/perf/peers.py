@@ -34,6 +34,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 CACHE = os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", os.path.join(REPO, "bench-out", "inductor-cache"))
 os.environ.setdefault("TRITON_CACHE_DIR", os.path.join(CACHE, "triton"))
+# max-autotune times Triton templates for every convolution shape as well as
+# cuDNN's; on ResNet-50 that alone ran past 190 s of compiling at batch 1, too
+# long for a run of twelve rows. The compiled rows autotune the products over
+# every backend and take the convolutions from cuDNN (ATen) unless this says
+# otherwise ("ATEN,TRITON" is torch's default). Each row records the choice.
+CONV_BACKENDS = os.environ.setdefault("TORCHINDUCTOR_MAX_AUTOTUNE_CONV_BACKENDS", "ATEN")
 sys.path.insert(0, HERE)
 
 import models  # noqa: E402  (after the cache settings, before torch)
@@ -119,6 +125,7 @@ def measure(a, row):
             compile_s = None
             fn = model
             if a.mode == "max-autotune":
+                row["conv_backends"] = CONV_BACKENDS
                 torch._dynamo.reset()
                 fn = torch.compile(model, mode="max-autotune", dynamic=False)
             # weights are made outside inference mode (compiling models whose

@@ -168,6 +168,11 @@ def header(device):
 
 def render(rows, device):
     out = header(device)
+    backends = sorted({r["conv_backends"] for r in rows.values() if r.get("conv_backends")})
+    if backends:
+        out += [f"The compiled rows autotuned their convolutions over {' and '.join(backends)} "
+                "(`TORCHINDUCTOR_MAX_AUTOTUNE_CONV_BACKENDS`; torch's default adds Triton templates, whose "
+                "autotuning takes minutes per model) and their products over every backend.", ""]
     for precision, title, limit in PRECISIONS:
         out += table(rows, precision, title, limit)
     out += build_lines(rows)

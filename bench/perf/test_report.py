@@ -17,7 +17,7 @@ def row(model, batch, precision, mode, median_ms, **extra):
 
 ROWS = [
     row("resnet50", 256, "fp16", "eager", 100.0, variant="channels_last", rel_l2=2e-3),
-    row("resnet50", 256, "fp16", "max-autotune", 80.0, compile_s=300.0, rel_l2=2e-3),
+    row("resnet50", 256, "fp16", "max-autotune", 80.0, compile_s=300.0, rel_l2=2e-3, conv_backends="ATEN"),
     row("resnet50", 256, "fp16", "kiln", 50.0, rel_l2=3e-3, build_s=40.0, warm_build_s=4.0,
         warm_cache_hits=120, warm_cache_misses=0),
     row("resnet50", 1, "fp16", "eager", 4.0, variant="nchw", rel_l2=2e-3),
@@ -96,6 +96,7 @@ class ReportTest(unittest.TestCase):
         self.assertIn("1.25x items/s, 0.80x latency", text)
         self.assertIn("latency <= 0.75x: **no**", text)
         self.assertIn("error: timed out after 540 s", text)
+        self.assertIn("autotuned their convolutions over ATEN", text)
         self.assertIn("| MobileNetV2 | 1 | not run |", text)
         self.assertIn("- batch 256: cold 40.0 s (yes); warm 4.0 s (yes), timing cache 120 hits, 0 misses", text)
         self.assertIn("- batch 1: cold 70.0 s (**no**); warm 12.0 s (**no**)", text)
