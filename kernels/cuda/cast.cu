@@ -84,20 +84,15 @@ constexpr const char* kOk = "";
 // loads and stores: the element-per-thread map through double spends more
 // time on instructions than on memory. Same results: a float converts to
 // double exactly, so rounding from either gives the same value.
-template <class T, int V>
-struct alignas(sizeof(T) * V) Vec {
-  T v[V];
-};
-
 constexpr int kCastVec = 8;
 
 template <class In, class Out>
-__global__ void castFloatsKernel(const Vec<In, kCastVec>* __restrict__ x, Vec<Out, kCastVec>* __restrict__ y,
+__global__ void castFloatsKernel(const Pack<In, kCastVec>* __restrict__ x, Pack<Out, kCastVec>* __restrict__ y,
                                  int64_t vectors) {
   for (int64_t k = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < vectors;
        k += int64_t(gridDim.x) * blockDim.x) {
-    const Vec<In, kCastVec> a = x[k];
-    Vec<Out, kCastVec> b;
+    const Pack<In, kCastVec> a = x[k];
+    Pack<Out, kCastVec> b;
 #pragma unroll
     for (int i = 0; i < kCastVec; ++i) b.v[i] = fromFloat<Out>(toFloat(a.v[i]));
     y[k] = b;
@@ -112,14 +107,13 @@ int64_t launchCastFloats(ElemType from, ElemType to, const void* x, void* y, int
                       (to == ElemType::kF32 || to == ElemType::kF16 || to == ElemType::kBF16);
   const int64_t vectors = n / kCastVec;
   if (!floats || from == to || vectors == 0) return 0;
-  const auto xBytes = uintptr_t(elemSize(from) * kCastVec), yBytes = uintptr_t(elemSize(to) * kCastVec);
-  if (reinterpret_cast<uintptr_t>(x) % xBytes != 0 || reinterpret_cast<uintptr_t>(y) % yBytes != 0) return 0;
+  if (!alignedTo(x, elemSize(from) * kCastVec) || !alignedTo(y, elemSize(to) * kCastVec)) return 0;
   *err = withFloatType(from, [&](auto in) {
     return withFloatType(to, [&](auto out) {
       using In = decltype(in);
       using Out = decltype(out);
       castFloatsKernel<In, Out><<<blocksFor(vectors), 256, 0, stream>>>(
-          static_cast<const Vec<In, kCastVec>*>(x), static_cast<Vec<Out, kCastVec>*>(y), vectors);
+          static_cast<const Pack<In, kCastVec>*>(x), static_cast<Pack<Out, kCastVec>*>(y), vectors);
       return cudaGetLastError();
     });
   });

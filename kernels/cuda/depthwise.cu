@@ -6,12 +6,6 @@ namespace kiln::kernels::cuda {
 
 namespace {
 
-// V consecutive elements, loaded and stored as one access.
-template <class T, int V>
-struct alignas(sizeof(T) * V) Pack {
-  T v[V];
-};
-
 template <class T, int V>
 __global__ static void depthwiseKernel(DepthwiseParams p) {
   const T* __restrict__ x = static_cast<const T*>(p.x);
@@ -58,12 +52,10 @@ __global__ static void depthwiseKernel(DepthwiseParams p) {
   }
 }
 
-bool aligned(const void* ptr, size_t bytes) { return reinterpret_cast<uintptr_t>(ptr) % bytes == 0; }
-
 template <class T>
 cudaError_t launchTyped(const DepthwiseParams& p, cudaStream_t stream) {
   constexpr int kWide = 16 / sizeof(T);  // 16-byte packs
-  const bool wide = p.c % kWide == 0 && aligned(p.x, 16) && aligned(p.y, 16) && (!p.residual || aligned(p.residual, 16));
+  const bool wide = p.c % kWide == 0 && aligned16(p.x) && aligned16(p.y) && (!p.residual || aligned16(p.residual));
   const int v = wide ? kWide : 1;
   const int64_t threads = int64_t(p.n) * p.oh * p.ow * (p.c / v);
   constexpr int kBlock = 256;

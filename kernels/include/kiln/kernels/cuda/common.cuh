@@ -82,14 +82,23 @@ template <class T> __device__ inline T fromFloat(float v) { return T(v); }
 template <> __device__ inline __half fromFloat<__half>(float v) { return __float2half_rn(v); }
 template <> __device__ inline __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
-/// 16 bytes of elements of type T, loaded and stored as one access.
-template <class T>
-struct alignas(16) Pack16 {
-  static constexpr int kN = 16 / int(sizeof(T));
-  T v[kN];
+/// N consecutive elements of type T, loaded and stored as one access.
+template <class T, int N>
+struct alignas(sizeof(T) * N) Pack {
+  static constexpr int kN = N;
+  T v[N];
 };
 
+/// 16 bytes of elements of type T.
+template <class T>
+using Pack16 = Pack<T, 16 / int(sizeof(T))>;
+
+/// True when `ptr` is a multiple of `bytes` (a power of two): it may be read as a Pack of that size.
+__host__ __device__ inline bool alignedTo(const void* ptr, uintptr_t bytes) {
+  return reinterpret_cast<uintptr_t>(ptr) % bytes == 0;
+}
+
 /// True when `ptr` may be read as Pack16.
-__host__ __device__ inline bool aligned16(const void* ptr) { return reinterpret_cast<uintptr_t>(ptr) % 16 == 0; }
+__host__ __device__ inline bool aligned16(const void* ptr) { return alignedTo(ptr, 16); }
 
 }  // namespace kiln::kernels::cuda
