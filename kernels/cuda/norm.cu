@@ -67,10 +67,7 @@ __global__ void batchNormKernel(BatchNormParams p, int64_t n, const T* __restric
   }
 }
 
-__device__ inline float warpSum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
+__device__ inline float warpSum(float v) { return groupReduce<32>(v, detail::SumOp(), static_cast<float*>(nullptr)); }
 
 // One warp per normalized block of up to 32 * kChunks packs, held in
 // registers: one read of x, one write of y, 16-byte accesses. For blocks
