@@ -13,15 +13,12 @@ namespace kiln::backend::cuda {
 
 namespace {
 
-// The kernel's parameters for the layer, or the reason it does not fit.
+// The kernel's parameters for the layer, or the reason it does not fit
+// (Error where its tensors do not match the layer).
 kernels::cuda::DepthwiseParams planDepthwise(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
                                              const std::vector<DeviceTensor>& outputs, std::string* reason) {
   kernels::cuda::DepthwiseParams d;
-  if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) {
-    *reason = r;
-    return d;
-  }
-  const cpu::ConvProblem prob = cpu::readConvProblem(layer, opset, inputShapes(layer, inputs));
+  const cpu::ConvProblem prob = readConvProblemOf(layer, opset, inputs, outputs);
   const auto& p = prob.params;
   if (!prob.channelsLast || p.kernel.size() != 2) {
     *reason = "runs channels-last 2-D convolutions";
@@ -29,10 +26,6 @@ kernels::cuda::DepthwiseParams planDepthwise(const Layer& layer, int64_t opset, 
   }
   if (p.group != p.inChannels || p.outChannels != p.inChannels) {
     *reason = "runs depthwise convolutions (one filter per channel) only";
-    return d;
-  }
-  if (outputs[0].shape != prob.outShape) {
-    *reason = "the output is " + shapeString(outputs[0].shape) + ", the convolution " + shapeString(prob.outShape);
     return d;
   }
   for (int64_t v : {p.batch, p.inChannels, p.inSize[0], p.inSize[1], p.outSize[0], p.outSize[1]}) {

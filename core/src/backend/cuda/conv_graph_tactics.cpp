@@ -331,15 +331,7 @@ const ConvGraphPlans& plansFor(cudnnHandle_t handle, const ConvGraphSpec& spec) 
 
 ConvGraphSpec specOf(const Layer& layer, int64_t opset, Precision precision, const std::vector<DeviceTensor>& inputs,
                      const std::vector<DeviceTensor>& outputs, std::string* reason) {
-  const ErrorLocation where{{}, layer.name, opKey(layer), opset};
-  if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) {
-    throw Error(ErrorCode::kUnsupportedType, r, where);
-  }
-  const cpu::ConvProblem prob = cpu::readConvProblem(layer, opset, inputShapes(layer, inputs));
-  if (outputs[0].shape != prob.outShape) {
-    throw Error(ErrorCode::kShapeMismatch, "the output is " + shapeString(outputs[0].shape) + ", the convolution " +
-                                               shapeString(prob.outShape), where);
-  }
+  const cpu::ConvProblem prob = readConvProblemOf(layer, opset, inputs, outputs);
   ConvGraphSpec s;
   s.bias = prob.hasBias;
   s.residual = prob.hasResidual;

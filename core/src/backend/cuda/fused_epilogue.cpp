@@ -40,6 +40,20 @@ std::string sameFloatTypeReason(const Layer& layer, const std::vector<DeviceTens
   return {};
 }
 
+cpu::ConvProblem readConvProblemOf(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
+                                   const std::vector<DeviceTensor>& outputs) {
+  const ErrorLocation where{{}, layer.name, opKey(layer), opset};
+  if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) {
+    throw Error(ErrorCode::kUnsupportedType, r, where);
+  }
+  cpu::ConvProblem prob = cpu::readConvProblem(layer, opset, inputShapes(layer, inputs));
+  if (outputs[0].shape != prob.outShape) {
+    throw Error(ErrorCode::kShapeMismatch, "the output is " + shapeString(outputs[0].shape) + ", the convolution " +
+                                               shapeString(prob.outShape), where);
+  }
+  return prob;
+}
+
 void enqueueEpilogue(DataType type, void* y, const std::vector<int64_t>& yShape, const void* addend,
                      const std::vector<int64_t>& addShape, float addScale, const void* residual,
                      const kernels::cpu::ActivationParams& act, cudaStream_t stream) {

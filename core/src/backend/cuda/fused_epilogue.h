@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "backend/cpu/conv_problem.h"
 #include "backend/cpu/tactics.h"
 #include "backend/cuda/cuda_tactic.h"
 #include "cpu/activation.h"
@@ -27,6 +28,12 @@ std::optional<kernels::cuda::ElemType> floatElemType(DataType t);
 /// (f32, f16 or bf16); otherwise why not.
 std::string sameFloatTypeReason(const Layer& layer, const std::vector<DeviceTensor>& inputs,
                                 const std::vector<DeviceTensor>& outputs);
+
+/// The convolution that a Conv or kiln:ConvAct layer computes on these
+/// tensors. Throws Error unless they share one float type and output 0 has
+/// the convolution's shape.
+cpu::ConvProblem readConvProblemOf(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
+                                   const std::vector<DeviceTensor>& outputs);
 
 /// Enqueues y = act(y + addScale * addend + residual) and checks the launch.
 /// `addend` (may be null) broadcasts onto `yShape` from `addShape`; `residual`
