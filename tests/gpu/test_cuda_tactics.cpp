@@ -197,10 +197,42 @@ std::vector<Case> cases() {
                                {randomFloats({6, 3, 3, 1}, 28), randomFloats({6}, 29), randomFloats({2, 5, 7, 6}, 30)},
                                "kiln");
                }});
+  // The 3x3 depthwise kernels (a column of rows a thread): stride 1 with a
+  // residual and rows that do not divide the strips; stride 2 with uneven
+  // padding; stride 1 without padding and 20 channels (five packs of four).
+  c.push_back({"ConvAct/nhwc/depthwise3x3+residual", [] {
+                 return single("ConvAct", {2, 13, 10, 12},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"pads", Attribute::ofInts({1, 1, 1, 1})},
+                                      {"group", Attribute::ofInt(12)}, {"channels_last", Attribute::ofInt(1)},
+                                      {"activation", Attribute::ofString("Relu")}}),
+                               {randomFloats({12, 3, 3, 1}, 51), randomFloats({12}, 52), randomFloats({2, 13, 10, 12}, 53)},
+                               "kiln");
+               }});
+  c.push_back({"ConvAct/nhwc/depthwise3x3/stride2-uneven-pads", [] {
+                 return single("ConvAct", {3, 10, 7, 8},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})},
+                                      {"pads", Attribute::ofInts({0, 1, 1, 1})}, {"group", Attribute::ofInt(8)},
+                                      {"channels_last", Attribute::ofInt(1)}, {"activation", Attribute::ofString("Clip")},
+                                      {"act_alpha", Attribute::ofFloat(0.f)}, {"act_beta", Attribute::ofFloat(1.5f)}}),
+                               {randomFloats({8, 3, 3, 1}, 54), randomFloats({8}, 55)}, "kiln");
+               }});
+  c.push_back({"ConvAct/nhwc/depthwise3x3/no-pad", [] {
+                 return single("ConvAct", {1, 11, 6, 20},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"group", Attribute::ofInt(20)},
+                                      {"channels_last", Attribute::ofInt(1)}}),
+                               {randomFloats({20, 3, 3, 1}, 56)}, "kiln");
+               }});
   c.push_back({"MaxPool/nhwc", [] {
                  return single("MaxPool", {2, 9, 11, 8},
                                attrs({{"kernel_shape", Attribute::ofInts({3, 3})}, {"strides", Attribute::ofInts({2, 2})},
                                       {"pads", Attribute::ofInts({1, 1, 1, 1})}, {"channels_last", Attribute::ofInt(1)}}),
+                               {}, "kiln");
+               }});
+  c.push_back({"AveragePool/nhwc/include-pad-uneven", [] {  // 12 channels: packs only at fp32
+                 return single("AveragePool", {2, 8, 9, 12},
+                               attrs({{"kernel_shape", Attribute::ofInts({3, 2})}, {"strides", Attribute::ofInts({2, 1})},
+                                      {"pads", Attribute::ofInts({1, 0, 0, 1})}, {"count_include_pad", Attribute::ofInt(1)},
+                                      {"channels_last", Attribute::ofInt(1)}}),
                                {}, "kiln");
                }});
   c.push_back({"AveragePool/nhwc-plane", [] {

@@ -1,17 +1,75 @@
 // kiln:MaxPool and kiln:AveragePool, the channels-last pools the
-// channels-last pass makes, through cuDNN's pooling on NHWC tensors
-// ("cuda.pool.cudnn-nhwc"): 2-D windows with symmetric padding, no dilation,
-// no ceil mode (the pass converts only such pools).
+// channels-last pass makes (2-D windows, no dilation, no ceil mode): through
+// cuDNN's pooling on NHWC tensors ("cuda.pool.cudnn-nhwc", symmetric padding
+// only) and through Kiln's own kernel ("cuda.pool.nhwc", wide accesses; the
+// builder times both).
 #include <cudnn.h>
 
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_tactic.h"
 #include "backend/cuda/fused_epilogue.h"
+#include "cuda/pool_nhwc.cuh"
 #include "ops/op.h"
 
 namespace kiln::backend::cuda {
 
 namespace {
+
+// A channels-last kiln pool as both tactics read it: 2-D window, no
+// dilation, no ceil mode.
+struct PoolGeometry {
+  bool max = true;
+  bool countIncludePad = false;
+  DataType type = DataType::kFloat32;
+  int window[2] = {1, 1}, stride[2] = {1, 1}, padBegin[2] = {0, 0}, padEnd[2] = {0, 0};
+  int x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0};  // N H W C
+};
+
+// The geometry, or a reason in `reason` when neither tactic runs the layer.
+PoolGeometry readPool(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
+                      const std::vector<DeviceTensor>& outputs, std::string* reason) {
+  PoolGeometry g;
+  const ops::NodeContext ctx(layer, opset);
+  if (layer.domain != "kiln" || (layer.op != "MaxPool" && layer.op != "AveragePool") ||
+      ctx.attrInt("channels_last", 0) == 0) {
+    *reason = "runs channels-last kiln pools only";
+    return g;
+  }
+  if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) {
+    *reason = r;
+    return g;
+  }
+  g.type = inputs[0].type;
+  g.max = layer.op == "MaxPool";
+  g.countIncludePad = ctx.attrInt("count_include_pad", 0) != 0;
+  const auto kernel = ctx.attrInts("kernel_shape");
+  const auto strides = ctx.attrInts("strides", {1, 1});
+  const auto pads = ctx.attrInts("pads", {0, 0, 0, 0});
+  const auto dilations = ctx.attrInts("dilations", {1, 1});
+  const std::string autoPad = ctx.attrString("auto_pad", "NOTSET");
+  if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 || dilations != std::vector<int64_t>{1, 1} ||
+      ctx.attrInt("ceil_mode", 0) != 0 || (autoPad != "NOTSET" && autoPad != "VALID")) {
+    *reason = "runs 2-D windows with explicit padding, no dilation and no ceil mode";
+    return g;
+  }
+  const auto& xs = inputs[0].shape;
+  const auto& ys = outputs[0].shape;
+  if (xs.size() != 4 || ys.size() != 4) {
+    *reason = "the tensors are not 4-D";
+    return g;
+  }
+  for (int i = 0; i < 2; ++i) {
+    g.window[i] = int(kernel[size_t(i)]);
+    g.stride[i] = int(strides[size_t(i)]);
+    g.padBegin[i] = autoPad == "VALID" ? 0 : int(pads[size_t(i)]);
+    g.padEnd[i] = autoPad == "VALID" ? 0 : int(pads[size_t(i) + 2]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    g.x[i] = int(xs[size_t(i)]);
+    g.y[i] = int(ys[size_t(i)]);
+  }
+  return g;
+}
 
 struct PoolPlan {
   cudnnPoolingMode_t mode = CUDNN_POOLING_MAX;
@@ -20,55 +78,88 @@ struct PoolPlan {
   int x[4] = {0, 0, 0, 0}, y[4] = {0, 0, 0, 0};  // N C H W
 };
 
-// The plan, or a reason in `reason` when cuDNN cannot run the layer as it is.
+// cuDNN's plan, or a reason in `reason` when cuDNN cannot run the layer as it is.
 PoolPlan planPool(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
                   const std::vector<DeviceTensor>& outputs, std::string* reason) {
   PoolPlan p;
-  const ops::NodeContext ctx(layer, opset);
-  if (layer.domain != "kiln" || (layer.op != "MaxPool" && layer.op != "AveragePool") ||
-      ctx.attrInt("channels_last", 0) == 0) {
-    *reason = "runs channels-last kiln pools only";
+  const PoolGeometry g = readPool(layer, opset, inputs, outputs, reason);
+  if (!reason->empty()) return p;
+  if (g.padBegin[0] != g.padEnd[0] || g.padBegin[1] != g.padEnd[1]) {
+    *reason = "cuDNN's pooling takes symmetric padding";
     return p;
   }
-  if (std::string r = sameFloatTypeReason(layer, inputs, outputs); !r.empty()) {
-    *reason = r;
-    return p;
-  }
-  p.type = inputs[0].type == DataType::kFloat16    ? CUDNN_DATA_HALF
-           : inputs[0].type == DataType::kBFloat16 ? CUDNN_DATA_BFLOAT16
-                                                   : CUDNN_DATA_FLOAT;
-  p.mode = layer.op == "MaxPool"                         ? CUDNN_POOLING_MAX_DETERMINISTIC
-           : ctx.attrInt("count_include_pad", 0) != 0 ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
-                                                        : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
-  const auto kernel = ctx.attrInts("kernel_shape");
-  const auto strides = ctx.attrInts("strides", {1, 1});
-  const auto pads = ctx.attrInts("pads", {0, 0, 0, 0});
-  const auto dilations = ctx.attrInts("dilations", {1, 1});
-  const std::string autoPad = ctx.attrString("auto_pad", "NOTSET");
-  if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4 || dilations != std::vector<int64_t>{1, 1} ||
-      ctx.attrInt("ceil_mode", 0) != 0 || (autoPad != "NOTSET" && autoPad != "VALID") || pads[0] != pads[2] ||
-      pads[1] != pads[3]) {
-    *reason = "cuDNN's pooling takes 2-D windows with symmetric padding, no dilation and no ceil mode";
-    return p;
-  }
-  const auto& xs = inputs[0].shape;
-  const auto& ys = outputs[0].shape;
-  if (xs.size() != 4 || ys.size() != 4) {
-    *reason = "the tensors are not 4-D";
-    return p;
-  }
+  p.type = g.type == DataType::kFloat16 ? CUDNN_DATA_HALF : g.type == DataType::kBFloat16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+  p.mode = g.max               ? CUDNN_POOLING_MAX_DETERMINISTIC
+           : g.countIncludePad ? CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING
+                               : CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
   for (int i = 0; i < 2; ++i) {
-    p.window[i] = int(kernel[size_t(i)]);
-    p.stride[i] = int(strides[size_t(i)]);
-    p.pad[i] = autoPad == "VALID" ? 0 : int(pads[size_t(i)]);
+    p.window[i] = g.window[i];
+    p.stride[i] = g.stride[i];
+    p.pad[i] = g.padBegin[i];
   }
-  const int order[4] = {0, 3, 1, 2};  // NHWC shape -> N C H W
+  const int order[4] = {0, 3, 1, 2};  // NHWC -> N C H W
   for (int i = 0; i < 4; ++i) {
-    p.x[i] = int(xs[size_t(order[i])]);
-    p.y[i] = int(ys[size_t(order[i])]);
+    p.x[i] = g.x[order[i]];
+    p.y[i] = g.y[order[i]];
   }
   return p;
 }
+
+// Kiln's own kernel's parameters (pointers unset), or a reason.
+kernels::cuda::PoolNhwcParams planOwnPool(const Layer& layer, int64_t opset, const std::vector<DeviceTensor>& inputs,
+                                          const std::vector<DeviceTensor>& outputs, std::string* reason) {
+  kernels::cuda::PoolNhwcParams k;
+  const PoolGeometry g = readPool(layer, opset, inputs, outputs, reason);
+  if (!reason->empty()) return k;
+  if (g.x[0] != g.y[0] || g.x[3] != g.y[3]) {
+    *reason = "the output's batch or channels differ from the input's";
+    return k;
+  }
+  k.type = *floatElemType(g.type);
+  k.n = g.x[0];
+  k.h = g.x[1];
+  k.w = g.x[2];
+  k.c = g.x[3];
+  k.oh = g.y[1];
+  k.ow = g.y[2];
+  k.kh = g.window[0];
+  k.kw = g.window[1];
+  k.strideH = g.stride[0];
+  k.strideW = g.stride[1];
+  k.padH = g.padBegin[0];
+  k.padW = g.padBegin[1];
+  k.padEndH = g.padEnd[0];
+  k.padEndW = g.padEnd[1];
+  k.max = g.max;
+  k.countIncludePad = g.countIncludePad;
+  if (!kernels::cuda::poolNhwcFits(k)) *reason = "a size beyond the kernel's 32-bit indexing";
+  return k;
+}
+
+// "cuda.pool.nhwc": Kiln's kernel, 16 bytes of channels a thread.
+class PoolNhwcTactic final : public CudaTactic {
+ public:
+  std::string name() const override { return "cuda.pool.nhwc"; }
+
+  std::string supports(const CudaLayerInfo& info) const override {
+    std::string reason;
+    try {
+      planOwnPool(*info.layer, info.opset, info.inputs, info.outputs, &reason);
+    } catch (const Error& e) {
+      return e.message();
+    }
+    return reason;
+  }
+
+  void enqueue(const Launch& launch) const override {
+    std::string reason;
+    kernels::cuda::PoolNhwcParams k = planOwnPool(*launch.layer, launch.opset, launch.inputs, launch.outputs, &reason);
+    if (!reason.empty()) throw Error(ErrorCode::kInternal, name() + ": " + reason);
+    k.x = launch.inputs[0].data;
+    k.y = launch.outputs[0].data;
+    KILN_CUDA_CHECK(kernels::cuda::launchPoolNhwc(k, launch.stream));
+  }
+};
 
 class CudnnPoolNhwcTactic final : public CudaTactic {
  public:
@@ -137,6 +228,7 @@ class CudnnPoolNhwcTactic final : public CudaTactic {
 
 void registerPoolNhwcTactics(CudaTacticRegistry& r) {
   r.add({"kiln:MaxPool", "kiln:AveragePool"}, std::make_unique<CudnnPoolNhwcTactic>());
+  r.add({"kiln:MaxPool", "kiln:AveragePool"}, std::make_unique<PoolNhwcTactic>());
 }
 
 }  // namespace kiln::backend::cuda

@@ -82,6 +82,23 @@ template <class T> __device__ inline T fromFloat(float v) { return T(v); }
 template <> __device__ inline __half fromFloat<__half>(float v) { return __float2half_rn(v); }
 template <> __device__ inline __nv_bfloat16 fromFloat<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
+/// A flat thread index over [n][rows][cols][packs] (packs fastest, as the
+/// channels of an NHWC tensor), split into its parts: consecutive threads
+/// take consecutive channel packs of a pixel, so their accesses coalesce.
+struct NhwcIndex {
+  int n, row, col, pack;
+};
+__device__ inline NhwcIndex splitNhwcIndex(int i, int packs, int cols, int rows) {
+  NhwcIndex x;
+  x.pack = i % packs;
+  i /= packs;
+  x.col = i % cols;
+  i /= cols;
+  x.row = i % rows;
+  x.n = i / rows;
+  return x;
+}
+
 /// N consecutive elements of type T, loaded and stored as one access.
 template <class T, int N>
 struct alignas(sizeof(T) * N) Pack {
