@@ -2,12 +2,16 @@
 """Writes the benchmark's results (bench/perf/run.sh) as markdown.
 
     python3 bench/perf/report.py bench-out/results.jsonl --device bench-out/device.json -o bench/RESULTS.md
+    python3 bench/perf/report.py --run fp16=a.jsonl,a.device.json --run tf32=b.jsonl,b.device.json
 
 One table per precision, a row per model and batch: PyTorch eager and
 torch.compile max-autotune, Kiln, Kiln against the best PyTorch mode, Kiln's
 build time and the agreement of its output with PyTorch's FP32 output; at FP16
 whether the project's target holds. Then ResNet-50's build times against
-their targets. Without -o the markdown goes to stdout. Standard library only.
+their targets. Without -o the markdown goes to stdout. Where the precisions were
+measured in separate runs (each run with all three modes side by side on one
+machine), --run takes each precision's table from its own results and device
+files, and the header names every run. Standard library only.
 """
 import argparse
 import datetime
@@ -144,52 +148,96 @@ def build_lines(rows):
     return out + [""]
 
 
-def header(device):
-    d = device or {}
+def device_lines(d):
     gpu = d.get("gpu") or d.get("nvidia_smi") or "unknown GPU"
     mem = f" ({d['gpu_memory']})" if d.get("gpu_memory") else ""
     versions = ", ".join(f"{n} {d[n]}" for n in ("torch", "torchvision", "transformers", "onnx", "numpy") if n in d)
-    return ["# Performance: Kiln against PyTorch", "",
-            f"Measured {d.get('date', 'on an unrecorded date')}; written by `bench/perf/report.py` on "
-            f"{datetime.date.today().isoformat()}.", "",
-            f"- Device: {gpu}{mem}, driver {d.get('driver', 'unknown')}, {d.get('cpus', '?')} CPUs",
+    return [f"- Device: {gpu}{mem}, driver {d.get('driver', 'unknown')}, {d.get('cpus', '?')} CPUs",
             f"- CUDA {d.get('cuda', '?')} and cuDNN {d.get('cudnn', '?')} (PyTorch's); {versions}",
-            f"- {d.get('kiln', 'kiln version not recorded')}", "",
-            "Latency is the median wall clock of one run (call, then synchronize) after a warm-up; items/s = "
-            "batch x 1000 / median ms, for every column. Eager: PyTorch eager under inference_mode, the fastest of "
-            "the variants tried (CNNs: channels_last, or NCHW too where asked; BERT: eager and SDPA attention), "
-            "shown beside the time. Compiled: "
-            "`torch.compile(mode=\"max-autotune\")` (CUDA graphs), compile s is its first call. Kiln: `kiln bench "
-            "--resident --cuda-graph`. FP16 runs the models in half precision; FP32 allows TF32 in both. "
-            "\"Kiln vs best PyTorch\" divides Kiln's items/s by the best PyTorch mode's (and at batch 1 Kiln's "
-            "latency by the best one's); where a PyTorch mode was not measured, the ratio and the target say which "
-            "modes they had.", ""]
+            f"- {d.get('kiln', 'kiln version not recorded')}"]
 
 
-def render(rows, device):
-    out = header(device)
-    backends = sorted({r["conv_backends"] for r in rows.values() if r.get("conv_backends")})
+def header(runs):
+    """runs: (title of the precisions it holds, device dict or None) per run."""
+    today = datetime.date.today().isoformat()
+    out = ["# Performance: Kiln against PyTorch", ""]
+    if len(runs) == 1:
+        d = runs[0][1] or {}
+        out += [f"Measured {d.get('date', 'on an unrecorded date')}; written by `bench/perf/report.py` on {today}.", ""]
+        out += device_lines(d)
+    else:
+        out += [f"Measured in {len(runs)} runs, each with every mode of its precision side by side on one machine; "
+                f"written by `bench/perf/report.py` on {today}.", ""]
+        for title, d in runs:
+            d = d or {}
+            out += [f"**{title}**, measured {d.get('date', 'on an unrecorded date')}:", ""] + device_lines(d) + [""]
+        out.pop()
+    return out + [
+        "",
+        "Latency is the median wall clock of one run (call, then synchronize) after a warm-up; items/s = "
+        "batch x 1000 / median ms, for every column. Eager: PyTorch eager under inference_mode, the fastest of "
+        "the variants tried (CNNs: channels_last, or NCHW too where asked; BERT: eager and SDPA attention), "
+        "shown beside the time. Compiled: "
+        "`torch.compile(mode=\"max-autotune\")` (CUDA graphs), compile s is its first call. Kiln: `kiln bench "
+        "--resident --cuda-graph`. FP16 runs the models in half precision; FP32 allows TF32 in both. "
+        "\"Kiln vs best PyTorch\" divides Kiln's items/s by the best PyTorch mode's (and at batch 1 Kiln's "
+        "latency by the best one's); where a PyTorch mode was not measured, the ratio and the target say which "
+        "modes they had.", ""]
+
+
+def render(rows, device, runs=None):
+    """The markdown. `runs` maps a precision to its own (rows, device); the
+    other precisions come from `rows` and `device`."""
+    runs = runs or {}
+    default = (rows, device)
+    source = {p: runs.get(p, default) for p, _, _ in PRECISIONS}
+    groups = []  # (titles, device) per distinct run, in table order
+    for p, title, _ in PRECISIONS:
+        for g in groups:
+            if g[2] is source[p]:
+                g[0].append(title)
+                break
+        else:
+            groups.append([[title], source[p][1], source[p]])
+    out = header([(" and ".join(t) + " rows", d) for t, d, _ in groups])
+    every = [r for p, _, _ in PRECISIONS for k, r in source[p][0].items() if k[2] == p]
+    backends = sorted({r["conv_backends"] for r in every if r.get("conv_backends")})
     if backends:
         out += [f"The compiled rows autotuned their convolutions over {' and '.join(backends)} "
                 "(`TORCHINDUCTOR_MAX_AUTOTUNE_CONV_BACKENDS`; torch's default adds Triton templates, whose "
                 "autotuning takes minutes per model) and their products over every backend.", ""]
     for precision, title, limit in PRECISIONS:
-        out += table(rows, precision, title, limit)
-    out += build_lines(rows)
+        out += table(source[precision][0], precision, title, limit)
+    out += build_lines(source["fp16"][0])
     return "\n".join(out)
+
+
+def load_device(path):
+    if path and os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)
+    return None
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("results")
+    ap.add_argument("results", nargs="?", help="results.jsonl written by run.sh")
     ap.add_argument("--device", help="device.json written by run.sh")
+    ap.add_argument("--run", action="append", default=[], metavar="PRECISION=RESULTS[,DEVICE]",
+                    help="take one precision's table (fp16 or tf32) from its own run's files")
     ap.add_argument("-o", "--output", help="the markdown file (default: stdout)")
     a = ap.parse_args()
-    device = None
-    if a.device and os.path.exists(a.device):
-        with open(a.device) as f:
-            device = json.load(f)
-    text = render(results.load(a.results), device)
+    runs = {}
+    for spec in a.run:
+        precision, _, files = spec.partition("=")
+        if precision not in [p for p, _, _ in PRECISIONS] or not files:
+            ap.error(f"--run {spec}: expected fp16=RESULTS[,DEVICE] or tf32=RESULTS[,DEVICE]")
+        path, _, dev = files.partition(",")
+        runs[precision] = (results.load(path), load_device(dev))
+    if not a.results and len(runs) < len(PRECISIONS):
+        ap.error("give a results file, or --run for every precision")
+    rows = results.load(a.results) if a.results else {}
+    text = render(rows, load_device(a.device), runs)
     if a.output:
         with open(a.output, "w") as f:
             f.write(text)

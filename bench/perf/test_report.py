@@ -88,6 +88,25 @@ class ReportTest(unittest.TestCase):
         rows = load([json.dumps({**ok, "error": "x"}), json.dumps(ok)])
         self.assertNotIn("error", rows[("bert", "1", "fp16", "eager")])
 
+    def test_each_precision_from_its_own_run(self):
+        tf32_run = load([json.dumps(row("mobilenetv2", 256, "tf32", "max-autotune", 10.0, rel_l2=4e-4)),
+                         json.dumps(row("mobilenetv2", 256, "tf32", "kiln", 40.0, rel_l2=2e-4, build_s=9.0)),
+                         json.dumps(row("resnet50", 256, "fp16", "kiln", 1.0, rel_l2=3e-3))])
+        text = report.render(self.rows, {"date": "day A", "gpu": "GPU A"},
+                             {"tf32": (tf32_run, {"date": "day B", "gpu": "GPU B"})})
+        self.assertIn("Measured in 2 runs", text)
+        self.assertIn("**FP16 rows**, measured day A:", text)
+        self.assertIn("**FP32 (TF32 allowed) rows**, measured day B:", text)
+        self.assertIn("- Device: GPU B", text)
+        tf32 = text[text.index("## FP32"):]
+        self.assertIn("| MobileNetV2 | 256 | not run |  | 10.00 | 25,600 |", tf32)  # run B's rows, not run A's
+        self.assertIn("0.25x items/s (vs max-autotune only)", tf32)
+        fp16 = text[text.index("## FP16"):text.index("## FP32")]
+        self.assertIn("| 50.00 | 5,120 |", fp16)  # the FP16 table keeps run A's Kiln row
+        one = report.render(self.rows, {"date": "day A"})
+        self.assertIn("Measured day A;", one)
+        self.assertNotIn("runs, each", one)
+
     def test_markdown(self):
         text = report.render(self.rows, {"gpu": "NVIDIA H100 80GB HBM3", "driver": "570.1", "torch": "2.11.0"})
         self.assertIn("NVIDIA H100 80GB HBM3", text)
