@@ -26,7 +26,7 @@ struct PoolNhwcParams {
   bool countIncludePad = false;  ///< average: divide by the taps inside the padded input, else inside the input
 };
 
-/// True when the kernel's 32-bit indexing covers `p`.
+/// True when the kernel's 32-bit thread index covers `p`'s output.
 bool poolNhwcFits(const PoolNhwcParams& p);
 
 /// Launches the pooling on `stream`; cudaErrorInvalidValue for an

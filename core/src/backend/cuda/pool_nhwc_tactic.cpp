@@ -5,6 +5,8 @@
 // builder times both).
 #include <cudnn.h>
 
+#include <cstdint>
+
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_tactic.h"
 #include "backend/cuda/fused_epilogue.h"
@@ -65,6 +67,10 @@ PoolGeometry readPool(const Layer& layer, int64_t opset, const std::vector<Devic
     g.padEnd[i] = autoPad == "VALID" ? 0 : int(pads[size_t(i) + 2]);
   }
   for (int i = 0; i < 4; ++i) {
+    if (xs[size_t(i)] > INT32_MAX || ys[size_t(i)] > INT32_MAX) {
+      *reason = "a size beyond 32 bits";
+      return g;
+    }
     g.x[i] = int(xs[size_t(i)]);
     g.y[i] = int(ys[size_t(i)]);
   }
@@ -111,6 +117,14 @@ kernels::cuda::PoolNhwcParams planOwnPool(const Layer& layer, int64_t opset, con
   kernels::cuda::PoolNhwcParams k;
   const PoolGeometry g = readPool(layer, opset, inputs, outputs, reason);
   if (!reason->empty()) return k;
+  for (int i = 0; i < 2; ++i) {  // the output the window geometry gives, without ceil mode
+    const int64_t span = int64_t(g.x[i + 1]) + g.padBegin[i] + g.padEnd[i] - g.window[i];
+    if (g.window[i] < 1 || g.stride[i] < 1 || g.padBegin[i] < 0 || g.padEnd[i] < 0 || span < 0 ||
+        span / g.stride[i] + 1 != g.y[i + 1]) {
+      *reason = "the output's height or width does not follow from the window";
+      return k;
+    }
+  }
   if (g.x[0] != g.y[0] || g.x[3] != g.y[3]) {
     *reason = "the output's batch or channels differ from the input's";
     return k;
