@@ -182,12 +182,12 @@ cudaError_t launch3x3(const DepthwiseParams& p, cudaStream_t stream) {
 template <class T>
 cudaError_t launchTyped(const DepthwiseParams& p, cudaStream_t stream) {
   constexpr int kWide = 16 / sizeof(T);  // 16-byte packs
-  const bool wide = p.c % kWide == 0 && aligned16(p.x) && aligned16(p.y) && (!p.residual || aligned16(p.residual));
   constexpr uintptr_t kPackBytes = kDepthwise3x3Pack * sizeof(T);
   if (p.rowsPerThread > 0 && depthwise3x3Fits(p) && alignedTo(p.x, kPackBytes) && alignedTo(p.y, kPackBytes) &&
       (!p.residual || alignedTo(p.residual, kPackBytes))) {
     return p.strideH == 1 ? launch3x3<T, 1>(p, stream) : launch3x3<T, 2>(p, stream);
   }
+  const bool wide = p.c % kWide == 0 && aligned16(p.x) && aligned16(p.y) && (!p.residual || aligned16(p.residual));
   const int v = wide ? kWide : 1;
   const int64_t threads = int64_t(p.n) * p.oh * p.ow * (p.c / v);
   constexpr int kBlock = 256;
